@@ -1,0 +1,1 @@
+"""Trained pipelines shipped with eligo (each folder has a model card)."""

@@ -1,0 +1,89 @@
+"""Run a parse over many inputs: read, parse, write, report.
+
+:func:`run_parse` is what ``eligo parse`` calls; tests call it directly. Each
+failure is reported as one line and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .document import Document
+from .output import Writer
+from .parse import ParseFailure, parse_trials
+from .pipeline import DEFAULT_MAX_CHARS
+from .readers import read_paths
+from .trial import ReadFailure
+
+
+@dataclass
+class ParseStats:
+    """What a batch did."""
+
+    documents: int = 0
+    criteria: int = 0
+    constraints: int = 0
+    failures: int = 0
+    seconds: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+    def summary_line(self) -> str:
+        """The closing line of ``eligo parse``."""
+        return (
+            f"{self.documents} documents, {self.criteria} criteria, "
+            f"{self.constraints} constraints, {self.failures} failures, "
+            f"{self.seconds:.1f} s"
+        )
+
+
+def run_parse(
+    paths: Iterable[str | Path],
+    writer: Writer,
+    *,
+    section: str = "unknown",
+    jobs: int = 1,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    on_error: Callable[[str], None] | None = None,
+    on_document: Callable[[Document], None] | None = None,
+) -> ParseStats:
+    """Parse every trial under ``paths`` and write each document.
+
+    Args:
+        paths: Files, directories (recursive) or ``"-"`` for stdin.
+        writer: Where documents go, as they are parsed.
+        section: Section of criteria that no header places.
+        jobs: Worker processes.
+        max_chars: Longest criteria text accepted.
+        on_error: Called with each one-line failure message.
+        on_document: Called after each document is written (progress).
+
+    Returns:
+        Counts and timing; ``failures`` > 0 means the caller should exit non-zero.
+    """
+    stats = ParseStats()
+    started = time.perf_counter()
+    try:
+        results = parse_trials(
+            read_paths(paths), jobs=jobs, default_section=section, max_chars=max_chars
+        )
+        for result in results:
+            if isinstance(result, (ReadFailure, ParseFailure)):
+                stats.failures += 1
+                message = result.message()
+                stats.messages.append(message)
+                if on_error is not None:
+                    on_error(message)
+                continue
+            writer.write(result)
+            stats.documents += 1
+            stats.criteria += len(result.criteria)
+            stats.constraints += sum(len(c.constraints) for c in result.criteria)
+            if on_document is not None:
+                on_document(result)
+    finally:
+        writer.close()
+        stats.seconds = time.perf_counter() - started
+    return stats

@@ -1,0 +1,152 @@
+"""The ``eligo`` command: a thin typer layer over :mod:`eligo.batch`.
+
+Heavy imports (spaCy, the pipeline) happen inside the commands, so
+``eligo --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="eligo",
+    help="Clinical-trial eligibility criteria as structured, traceable constraints.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class SectionOpt(str, Enum):
+    inclusion = "inclusion"
+    exclusion = "exclusion"
+    unknown = "unknown"
+
+
+class FormatOpt(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+    table = "table"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"eligo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """eligo: read trial records, find every criterion, output structured constraints."""
+
+
+@app.command()
+def parse(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files or directories (recursive); '-' reads stdin."),
+    ],
+    section: Annotated[
+        SectionOpt,
+        typer.Option(help="Section of criteria that no header places."),
+    ] = SectionOpt.unknown,
+    fmt: Annotated[
+        Optional[FormatOpt],  # noqa: UP045 (typer needs Optional on 3.10)
+        typer.Option(
+            "--format",
+            help="Output format [default: table on a terminal, else jsonl].",
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write here instead of stdout."),
+    ] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    max_chars: Annotated[
+        int, typer.Option(min=1, help="Longest criteria text accepted (characters).")
+    ] = 1_000_000,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
+    ] = False,
+) -> None:
+    """Parse trial records into documents: sections, criteria and constraints."""
+    from .batch import run_parse
+    from .output import make_writer
+
+    err_tty = sys.stderr.isatty()
+    out_stream = sys.stdout if output is None else output.open("w", encoding="utf-8")
+    chosen = fmt.value if fmt else ("table" if output is None and sys.stdout.isatty() else "jsonl")
+    writer = make_writer(chosen, out_stream)
+
+    def on_error(message: str) -> None:
+        typer.echo(f"eligo: error: {message}", err=True)
+
+    progress = None
+    task = None
+    if err_tty and not quiet and chosen != "table":
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.completed} documents"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        progress.start()
+        task = progress.add_task("parse", total=None)
+
+    def on_document(_doc: object) -> None:
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+    try:
+        stats = run_parse(
+            paths,
+            writer,
+            section=section.value,
+            jobs=jobs,
+            max_chars=max_chars,
+            on_error=on_error,
+            on_document=on_document,
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
+        if output is not None:
+            out_stream.close()
+    if not quiet:
+        typer.echo(f"eligo: {stats.summary_line()}", err=True)
+    if stats.failures:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the documents that 'eligo parse' writes."""
+    from .document import published_json_schema
+
+    typer.echo(json.dumps(published_json_schema(), indent=2))
+
+
+def main() -> None:
+    """Entry point of the ``eligo`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

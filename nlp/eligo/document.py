@@ -1,0 +1,170 @@
+"""The public output contract: Document, Criterion, Entity, Constraint.
+
+Other tools read these field names; add fields freely, never rename or remove.
+Every ``start``/``end`` is a character offset into ``Document.text`` (Python
+string indices, end exclusive), so ``text[start:end]`` is the span's text.
+
+The JSON Schema of :class:`Document` is published in the package as
+``eligo/document.schema.json`` (``eligo schema`` prints it).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Section = Literal["inclusion", "exclusion", "unknown"]
+SCHEMA_FILE = "document.schema.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(_Model):
+    """A character range of the document's text."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Entity(Span):
+    """A concept mention (Chia's type names where one fits)."""
+
+    label: str
+    negated: bool = False
+
+
+class Analyte(Span):
+    """What a measurement constraint measures, with its code when certain."""
+
+    text: str
+    code: str | None = None
+
+
+class Constraint(Span):
+    """A machine-usable restriction; ``start``/``end`` cover its evidence phrase."""
+
+    type: str
+    negated: bool = False
+    low: float | None = None
+    low_inclusive: bool | None = None
+    high: float | None = None
+    high_inclusive: bool | None = None
+    unit: str | None = None
+    analyte: Analyte | None = None
+    low_days: float | None = None
+    high_days: float | None = None
+    direction: Literal["before", "after"] | None = None
+    anchor: str | None = None
+
+
+class Heading(Span):
+    """A sub-heading or lead-in line above a criterion ("Hepatic:", "Allowed:")."""
+
+    text: str
+
+
+class Criterion(Span):
+    """One criterion: a bullet, a numbered item or a sentence of a paragraph.
+
+    Nested sub-items stay with their parent: the parent's span covers them and
+    ``items`` lists each sub-item's span.
+    """
+
+    section: Section
+    entities: list[Entity] = Field(default_factory=list)
+    constraints: list[Constraint] = Field(default_factory=list)
+    items: list[Span] = Field(default_factory=list)
+    heading: Heading | None = None
+
+
+class Structured(_Model):
+    """The registry's own eligibility fields (ages in years)."""
+
+    minimum_age: float | None = None
+    maximum_age: float | None = None
+    sex: Literal["all", "female", "male"] | None = None
+    healthy_volunteers: bool | None = None
+
+
+class AgeRange(_Model):
+    """An age interval in years."""
+
+    low: float | None = None
+    low_inclusive: bool = True
+    high: float | None = None
+    high_inclusive: bool = True
+
+
+class Summary(_Model):
+    """What a patient must be, from the criteria text as a whole."""
+
+    age: AgeRange | None = None
+    sex: Literal["all", "female", "male"] | None = None
+
+
+class SectionSpan(Span):
+    """A section of the text, with the header that opened it (if any)."""
+
+    section: Section
+    header: Span | None = None
+
+
+class Source(_Model):
+    """Where the document came from."""
+
+    path: str | None = None
+    record: str | None = None
+    format: str
+
+
+class Document(_Model):
+    """One parsed trial."""
+
+    id: str
+    text: str
+    structured: Structured | None = None
+    criteria: list[Criterion] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary)
+    title: str | None = None
+    conditions: list[str] = Field(default_factory=list)
+    sections: list[SectionSpan] = Field(default_factory=list)
+    source: Source | None = None
+
+    def spans(self) -> list[Span]:
+        """Every span in the document (criteria, entities, constraints, ...)."""
+        out: list[Span] = []
+        for sec in self.sections:
+            out.append(sec)
+            if sec.header is not None:
+                out.append(sec.header)
+        for crit in self.criteria:
+            out.append(crit)
+            out.extend(crit.items)
+            if crit.heading is not None:
+                out.append(crit.heading)
+            out.extend(crit.entities)
+            for con in crit.constraints:
+                out.append(con)
+                if con.analyte is not None:
+                    out.append(con.analyte)
+        return out
+
+
+def document_json_schema() -> dict[str, Any]:
+    """The JSON Schema of :class:`Document`, as generated from the model."""
+    schema = Document.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://eligo.dev/schema/document.schema.json"
+    return schema
+
+
+def published_json_schema() -> dict[str, Any]:
+    """The JSON Schema file shipped in the package."""
+    raw = resources.files("eligo").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    result: dict[str, Any] = json.loads(raw)
+    return result

@@ -1,0 +1,188 @@
+"""Trial -> Document: run the pipeline and build the public contract.
+
+:class:`Parser` is the Python API behind ``eligo parse``; :func:`parse_trials`
+adds multi-process parsing that streams results in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .document import (
+    Criterion,
+    Document,
+    Heading,
+    SectionSpan,
+    Source,
+    Span,
+    Structured,
+    Summary,
+)
+from .errors import EligoError, TextTooLongError
+from .pipeline import DEFAULT_MAX_CHARS, build_pipeline
+from .trial import ReadFailure, Trial
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """A trial that was read but could not be parsed."""
+
+    trial_id: str
+    path: str | None
+    record: str | None
+    reason: str
+
+    def message(self) -> str:
+        """One line naming the file, the record and the reason."""
+        where = self.path or self.trial_id
+        record = self.record or (self.trial_id if self.path else None)
+        return f"{where} [{record}]: {self.reason}" if record else f"{where}: {self.reason}"
+
+
+class Parser:
+    """Parse trials into Documents with one pipeline.
+
+    Args:
+        default_section: Section of criteria that no header places.
+        max_chars: Longest criteria text accepted; longer ones fail clearly.
+        nlp: A pipeline to use instead of :func:`build_pipeline`'s.
+    """
+
+    def __init__(
+        self,
+        *,
+        default_section: str = "unknown",
+        max_chars: int = DEFAULT_MAX_CHARS,
+        nlp: Language | None = None,
+    ) -> None:
+        if default_section not in ("inclusion", "exclusion", "unknown"):
+            raise EligoError(
+                f"section must be inclusion, exclusion or unknown, not {default_section!r}"
+            )
+        self.default_section = default_section
+        self.max_chars = max_chars
+        self.nlp = nlp if nlp is not None else build_pipeline(max_chars=max_chars)
+
+    def parse(self, trial: Trial) -> Document:
+        """Parse one trial.
+
+        Raises:
+            TextTooLongError: The text is over ``max_chars``.
+        """
+        if len(trial.text) > self.max_chars:
+            raise TextTooLongError(len(trial.text), self.max_chars)
+        doc = self.nlp.make_doc(trial.text)
+        doc._.source_format = trial.source_format
+        doc._.default_section = self.default_section
+        for _, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        return to_document(trial, doc)
+
+    def parse_safe(self, trial: Trial) -> Document | ParseFailure:
+        """Parse one trial; a failure is returned, not raised."""
+        try:
+            return self.parse(trial)
+        except EligoError as err:
+            return ParseFailure(trial.id, trial.path, trial.record, str(err))
+        except Exception as err:  # a bug must not stop a batch
+            reason = f"internal error: {type(err).__name__}: {err}".splitlines()[0]
+            return ParseFailure(trial.id, trial.path, trial.record, reason)
+
+
+def to_document(trial: Trial, doc: Doc) -> Document:
+    """Build the public Document from a processed Doc."""
+    criteria = [
+        Criterion(
+            section=c["section"],
+            start=c["start"],
+            end=c["end"],
+            items=[Span(start=s, end=e) for s, e in c["items"]],
+            heading=(
+                Heading(
+                    start=c["heading"][0],
+                    end=c["heading"][1],
+                    text=trial.text[c["heading"][0] : c["heading"][1]],
+                )
+                if c["heading"]
+                else None
+            ),
+        )
+        for c in doc._.criteria or []
+    ]
+    sections = [
+        SectionSpan(
+            section=s["section"],
+            start=s["start"],
+            end=s["end"],
+            header=Span(start=s["header"][0], end=s["header"][1]) if s["header"] else None,
+        )
+        for s in doc._.sections or []
+    ]
+    structured = None
+    if trial.structured is not None:
+        st = trial.structured
+        structured = Structured(
+            minimum_age=st.minimum_age,
+            maximum_age=st.maximum_age,
+            sex=st.sex,
+            healthy_volunteers=st.healthy_volunteers,
+        )
+    return Document(
+        id=trial.id,
+        text=trial.text,
+        structured=structured,
+        criteria=criteria,
+        summary=Summary(),
+        title=trial.title,
+        conditions=list(trial.conditions),
+        sections=sections,
+        source=Source(path=trial.path, record=trial.record, format=trial.source_format),
+    )
+
+
+Item = Trial | ReadFailure
+Result = Document | ParseFailure | ReadFailure
+
+_worker: Parser | None = None
+
+
+def _init_worker(kwargs: dict[str, Any]) -> None:
+    global _worker
+    _worker = Parser(**kwargs)
+
+
+def _work(item: Item) -> Result:
+    if isinstance(item, ReadFailure):
+        return item
+    assert _worker is not None
+    return _worker.parse_safe(item)
+
+
+def parse_trials(
+    items: Iterable[Item],
+    *,
+    jobs: int = 1,
+    default_section: str = "unknown",
+    max_chars: int = DEFAULT_MAX_CHARS,
+    chunksize: int = 8,
+) -> Iterator[Result]:
+    """Parse a stream of reader results, in order, in ``jobs`` processes.
+
+    Read failures pass through unchanged so the caller reports them in place.
+    Memory stays bounded: workers take trials as the input iterator yields them.
+    """
+    kwargs: dict[str, Any] = {"default_section": default_section, "max_chars": max_chars}
+    if jobs <= 1:
+        parser = Parser(**kwargs)
+        for item in items:
+            yield item if isinstance(item, ReadFailure) else parser.parse_safe(item)
+        return
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(kwargs,)) as pool:
+        yield from pool.imap(_work, items, chunksize=chunksize)

@@ -1,0 +1,34 @@
+"""Build eligo's spaCy pipeline from its registered components.
+
+The components are declared as ``spacy_factories`` entry points in
+``pyproject.toml``, so ``nlp.add_pipe("eligo_sections")`` works in any spaCy
+program once eligo is installed, with no import side effect.
+"""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+from .extensions import register_extensions
+
+#: Component names, in pipeline order.
+PIPE_NAMES: tuple[str, ...] = ("eligo_sections", "eligo_criteria")
+DEFAULT_MAX_CHARS = 1_000_000
+
+
+def build_pipeline(*, max_chars: int = DEFAULT_MAX_CHARS) -> Language:
+    """A fresh eligo pipeline (blank English tokenizer + eligo components).
+
+    Args:
+        max_chars: Longest text the pipeline accepts (``nlp.max_length``).
+
+    Returns:
+        The pipeline.
+    """
+    register_extensions()
+    nlp = spacy.blank("en")
+    nlp.max_length = max_chars
+    for name in PIPE_NAMES:
+        nlp.add_pipe(name)
+    return nlp

@@ -1,0 +1,507 @@
+"""Split each section into criteria: one span per criterion.
+
+A criterion is a bullet or numbered item (``-``, ``*``, ``•``, ``1.``, ``1)``,
+``(a)``, ``i.``, and stacked forms such as ``- • 1.``), with its wrapped lines;
+or, where a paragraph has no bullets, one sentence (or one unpunctuated line)
+of it. Decisions, so that every caller can rely on them:
+
+- Nested sub-items stay with their parent: the parent's span covers them and
+  ``items`` lists each sub-item's span. A bullet is a sub-item when it is
+  indented deeper than the open item, or when it changes bullet style right
+  after an item that ends with a colon ("any of the following:").
+- Flattened lists, where bullets run inline on one line ("- 1. A - 2. B",
+  "* A. * B", "• A • B"), are split at the inline markers. Numbered markers
+  split only in sequence (``2.`` after ``1.``), and a bare ``-`` only when a
+  line holds at least two of them before capitals, so hyphens inside terms
+  ("acute-on-chronic", "18-80") never split.
+- A line of its own that ends with a colon ("Hepatic:", "Excluded:",
+  "Patients must have:") is a heading, not a criterion. The criteria below it
+  carry it as ``heading``; a lead-in rule in ``rules/sections.json`` may give
+  them a section ("Excluded:" -> exclusion) until the next heading.
+- Empty bullets ("\\-") yield nothing. Spans never include the bullet marker or
+  surrounding whitespace.
+"""
+
+
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..extensions import register_extensions
+from ..resources import load_rule_object, load_rules
+from .sections import RULES_FILE as SECTION_RULES_FILE
+from .sections import SectionBlock, SectionName, SectionRule, SectionRules
+from .view import reading_view
+
+ABBREVIATIONS_FILE = "abbreviations.json"
+
+_ATOM = (
+    r"(?:[-*•·▪◦●○■□➢►‣⁃–—+](?=\s|$)"  # symbol bullets
+    r"|\(?\d{1,3}[.)](?=\s|$)"  # 1.  1)  (1)
+    r"|\(\d{1,3}\)"
+    r"|\(?[a-zA-Z][.)](?=\s)"  # a.  a)  (a)
+    r"|\([a-zA-Z]\)"
+    r"|\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x|I{1,3}|IV|V|VI{1,3}|IX|X)[.)](?=\s)"
+    r"|\((?:i{1,3}|iv|v|vi{1,3}|ix|x)\))"
+)
+_MARKER = re.compile(rf"(?:{_ATOM}[ \t]*)+")
+_ATOM_RE = re.compile(_ATOM)
+_TERMINAL = ".;!?"
+_JOINERS = frozenset(
+    "a an and or of the to with in on for by at as from than including "
+    "such nor but either neither both within without per plus".split()
+)
+
+
+class Abbreviations(BaseModel):
+    """``rules/abbreviations.json``: tokens ending in a period that end no sentence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str = ""
+    abbreviations: list[str]
+
+
+@dataclass
+class CriterionSpan:
+    """A criterion found by the splitter (offsets into the text)."""
+
+    start: int
+    end: int
+    section: SectionName
+    items: list[tuple[int, int]] = field(default_factory=list)
+    heading: tuple[int, int] | None = None
+
+
+@dataclass
+class _Line:
+    start: int  # first character of the line (or of the block's first piece)
+    end: int  # end of content, trailing whitespace excluded
+    cs: int  # first non-space character
+    indent: int
+    sig: str = ""  # bullet signature, "" when not bulleted
+    number: int | None = None  # value of a numeric bullet
+    ts: int = 0  # start of text after the bullet
+
+    @property
+    def blank(self) -> bool:
+        return self.cs >= self.end
+
+
+@dataclass
+class _Item:
+    start: int
+    end: int
+    indent: int
+    sig: str
+    text_col: int
+    section: SectionName
+    heading: tuple[int, int] | None
+    items: list[tuple[int, int]] = field(default_factory=list)
+    child_sig: str | None = None
+    child_indent: int = 0
+
+
+def _signature(marker: str) -> tuple[str, int | None]:
+    sig = []
+    number = None
+    for atom in _ATOM_RE.findall(marker):
+        core = atom.strip("()")
+        if core[:1].isdigit():
+            sig.append("N")
+            number = int(re.sub(r"\D", "", core))
+        elif re.fullmatch(r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)]?", core):
+            sig.append("i")
+        elif re.fullmatch(r"(?:I{1,3}|IV|V|VI{1,3}|IX|X)[.)]?", core):
+            sig.append("I")
+        elif core[:1].isalpha():
+            sig.append("a" if core[0].islower() else "A")
+        elif core[:1] in "-–—⁃":
+            sig.append("-")
+        else:
+            sig.append(core[:1])
+    return "".join(sig), number
+
+
+class CriteriaSplitter:
+    """Split section blocks into criteria (see the module docstring)."""
+
+    def __init__(self, section_rules: SectionRules, abbreviations: Iterable[str]):
+        self.section_rules = section_rules
+        self.abbreviations = frozenset(a.lower() for a in abbreviations)
+
+    # -- lines ---------------------------------------------------------------
+
+    def _lines(self, view: str, start: int, end: int) -> Iterator[_Line]:
+        pos = start
+        first = True
+        while pos < end:
+            nl = view.find("\n", pos, end)
+            stop = end if nl < 0 else nl
+            body = view[pos:stop]
+            content = body.rstrip()
+            lead = len(content) - len(content.lstrip())
+            line = _Line(
+                start=pos,
+                end=pos + len(content),
+                cs=pos + lead,
+                indent=0 if first and pos > 0 and view[pos - 1] != "\n" else lead,
+            )
+            if not line.blank:
+                m = _MARKER.match(view, line.cs, line.end)
+                if m:
+                    line.sig, line.number = _signature(m.group())
+                    line.ts = m.end()
+                else:
+                    line.ts = line.cs
+            yield line
+            first = False
+            pos = stop + 1
+
+    # -- public --------------------------------------------------------------
+
+    def split(self, view: str, blocks: Iterable[SectionBlock]) -> list[CriterionSpan]:
+        """Criteria of every block, in text order."""
+        out: list[CriterionSpan] = []
+        for block in blocks:
+            out.extend(self.split_block(view, block))
+        return out
+
+    def split_block(self, view: str, block: SectionBlock) -> list[CriterionSpan]:
+        """Criteria of one section block."""
+        out: list[CriterionSpan] = []
+        heading: tuple[int, int] | None = None
+        section: SectionName = block.section
+        top: _Item | None = None
+        unit: _Item | None = None  # what a continuation line extends
+        para: list[_Line] = []
+        blank_since = True
+
+        def emit(item: _Item) -> None:
+            out.append(
+                CriterionSpan(item.start, item.end, item.section, item.items, item.heading)
+            )
+
+        def flush_para() -> None:
+            nonlocal heading, section, top, unit, para
+            if not para:
+                return
+            lines, para = para, []
+            first, last = lines[0], lines[-1]
+            text = view[first.cs : last.end]
+            if text.endswith(":") and len(text) <= 200:
+                heading = (first.cs, last.end)
+                rule = self.section_rules.match_lead_in(text)
+                section = rule.section if rule is not None else block.section
+                top = unit = None
+                return
+            for s, e in self._paragraph_units(view, lines):
+                item = _Item(s, e, first.indent, "", first.indent, section, heading)
+                emit(item)
+                unit = item
+            top = None
+
+        for line in self._lines(view, block.start, block.end):
+            if line.blank:
+                flush_para()
+                blank_since = True
+                continue
+            if line.sig and line.ts >= line.end:  # an empty bullet
+                flush_para()
+                unit = None
+                blank_since = True
+                continue
+            if (
+                line.sig == "-"
+                and unit is not None
+                and not blank_since
+                and line.indent == unit.text_col
+                and line.indent > unit.indent
+                and view[unit.end - 1] not in _TERMINAL + ":"
+            ):
+                line.sig = ""  # a wrapped "- 7 days": a hyphen, not a bullet
+                line.ts = line.cs
+            if line.sig:
+                flush_para()
+                pieces = self._inline_pieces(view, line)
+                if top is not None and self._is_child(
+                    top, line, view[top.end - 1] == ":" and not top.items
+                ):
+                    if top.child_sig is None:
+                        top.child_sig, top.child_indent = line.sig, line.indent
+                    for s, e in pieces:
+                        top.items.append((s, e))
+                        top.end = e
+                    unit = top
+                    out[-1].end = top.end
+                else:
+                    for i, (s, e) in enumerate(pieces):
+                        top = _Item(
+                            s,
+                            e,
+                            line.indent,
+                            line.sig,
+                            line.ts - line.start if i == 0 else line.indent,
+                            section,
+                            heading,
+                        )
+                        emit(top)
+                        out[-1].items = top.items
+                    unit = top
+                blank_since = False
+                continue
+            # A line without a bullet.
+            if para and not blank_since:
+                para.append(line)
+            elif (
+                unit is not None
+                and not blank_since
+                and not (
+                    view[line.cs : line.end].endswith(":")
+                    and line.indent <= unit.indent
+                    and line.end - line.cs <= 120
+                )
+            ) or (
+                unit is not None
+                and blank_since
+                and unit.sig
+                and line.indent > 0
+                and line.indent >= unit.text_col
+                and not view[line.cs : line.end].endswith(":")
+            ):
+                unit.end = line.end
+                out[-1].end = line.end
+                if top is not None and top is unit and top.items:
+                    top.items[-1] = (top.items[-1][0], line.end)
+            else:
+                para.append(line)
+            blank_since = False
+        flush_para()
+        return [c for c in out if c.end > c.start]
+
+    # -- helpers -------------------------------------------------------------
+
+    @staticmethod
+    def _is_child(top: _Item, line: _Line, parent_colon: bool) -> bool:
+        """Whether a bulleted line is a sub-item of the open top-level item."""
+        if (
+            top.child_sig is not None
+            and line.sig == top.child_sig
+            and line.indent >= top.child_indent - 1
+            and not (line.sig == top.sig and line.indent <= top.indent)
+        ):
+            return True
+        if line.indent > top.indent + 1:
+            return True
+        return (
+            top.child_sig is None
+            and parent_colon
+            and line.sig != top.sig
+            and line.indent >= top.indent
+        )
+
+    def _inline_pieces(self, view: str, line: _Line) -> list[tuple[int, int]]:
+        """Split a bulleted line at inline bullets of its own kind."""
+        s, e = line.ts, line.end
+        cuts: list[tuple[int, int]] = []  # (end of piece, start of next)
+        last = line.sig[-1:]
+        if last == "N" and line.number is not None:
+            n = line.number
+            pos = s
+            while True:
+                # With a bullet before the number any text may follow; a bare
+                # number must be followed by something that starts an item.
+                pat = re.compile(
+                    rf"\s(?:(?:[-–*•]\s+)+\(?{n + 1}[.)]\s+(?=\S)"
+                    rf"|\(?{n + 1}[.)]\s+(?=[^\sa-z]))"
+                )
+                m = pat.search(view, pos, e)
+                if not m:
+                    break
+                cuts.append((m.start(), m.end()))
+                pos, n = m.end(), n + 1
+        elif last in ("*", "•", "·", "▪", "●", "○", "◦", "■", "□", "➢", "►", "‣"):
+            sym = re.escape(last)
+            cuts = [(m.start(), m.end()) for m in re.finditer(rf"\s{sym}\s+(?=\S)", view[s:e])]
+            cuts = [(a + s, b + s) for a, b in cuts]
+        elif last == "-":
+            found = [
+                (m.start() + s, m.end() + s)
+                for m in re.finditer(r"\s[-–]\s+(?=[A-Z(])", view[s:e])
+            ]
+            if len(found) >= 2:
+                cuts = found
+        pieces = []
+        start = s
+        for a, b in cuts:
+            pieces.append((start, a))
+            start = b
+        pieces.append((start, e))
+        out = []
+        for a, b in pieces:
+            while b > a and view[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append((a, b))
+        return out or [(s, e)]
+
+    def _paragraph_units(self, view: str, lines: list[_Line]) -> list[tuple[int, int]]:
+        """Criteria of a paragraph without bullets: lines joined, sentences split."""
+        longest = max(ln.end - ln.cs for ln in lines)
+        units: list[tuple[int, int]] = []
+        cur = [lines[0].cs, lines[0].end]
+        for prev, ln in zip(lines, lines[1:]):
+            if self._joins(view, prev, ln, longest):
+                cur[1] = ln.end
+            else:
+                units.append((cur[0], cur[1]))
+                cur = [ln.cs, ln.end]
+        units.append((cur[0], cur[1]))
+        out: list[tuple[int, int]] = []
+        for s, e in units:
+            out.extend(self._sentences(view, s, e))
+        return out
+
+    @staticmethod
+    def _joins(view: str, prev: _Line, ln: _Line, longest: int) -> bool:
+        prev_text = view[prev.cs : prev.end]
+        nxt = view[ln.cs : ln.cs + 1]
+        if prev_text[-1:] in _TERMINAL:
+            return False
+        if not nxt.isupper():
+            return True
+        last_word = prev_text.rsplit(None, 1)[-1].lower() if prev_text else ""
+        if prev_text[-1:] in ",(/-&+" or last_word in _JOINERS:
+            return True
+        return longest >= 60 and (prev.end - prev.cs) >= 0.75 * longest
+
+    def _sentences(self, view: str, s: int, e: int) -> list[tuple[int, int]]:
+        out = []
+        start = s
+        depth = 0
+        i = s
+        while i < e:
+            ch = view[i]
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth = max(0, depth - 1)
+            elif ch in ".!?" and depth == 0 and i + 1 < e and view[i + 1].isspace():
+                j = i + 1
+                while j < e and view[j].isspace():
+                    j += 1
+                if j < e and self._ends_sentence(view, start, i, j):
+                    out.append((start, i + 1))
+                    start = j
+                    i = j
+                    continue
+            i += 1
+        out.append((start, e))
+        return [(a, b) for a, b in out if b > a]
+
+    def _ends_sentence(self, view: str, start: int, i: int, nxt: int) -> bool:
+        k = i
+        while k > start and not view[k - 1].isspace():
+            k -= 1
+        word = view[k : i + 1].lower().lstrip("([\"'")
+        if word in self.abbreviations:
+            return False
+        if re.fullmatch(r"[a-z]\.", word) and view[k].isupper():
+            return False  # an initial
+        if re.fullmatch(r"(?:[a-z]\.){2,}", word):
+            return False
+        if word[:-1].isdigit() and view[nxt].isdigit():
+            return False
+        return view[nxt].isalnum() or view[nxt] in "(\"'"
+
+
+class CriteriaSegmenter:
+    """spaCy component: sets ``doc._.criteria`` from ``doc._.sections``."""
+
+    def __init__(self, nlp: Language, name: str = "eligo_criteria") -> None:
+        register_extensions()
+        self.name = name
+        self._set(
+            load_rules(SECTION_RULES_FILE, SectionRule),
+            load_rule_object(ABBREVIATIONS_FILE, Abbreviations),
+        )
+
+    def _set(self, rules: list[SectionRule], abbreviations: Abbreviations) -> None:
+        self.rules_data: dict[str, Any] = {
+            "sections": [r.model_dump() for r in rules],
+            "abbreviations": abbreviations.model_dump(),
+        }
+        self.splitter = CriteriaSplitter(SectionRules(rules), abbreviations.abbreviations)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.sections is None:
+            raise ValueError("eligo_criteria needs eligo_sections before it in the pipeline")
+        view = reading_view(doc.text)
+        blocks = [
+            SectionBlock(
+                s["start"],
+                s["end"],
+                s["section"],
+                tuple(s["header"]) if s["header"] else None,
+            )
+            for s in doc._.sections
+        ]
+        doc._.criteria = [
+            {
+                "start": c.start,
+                "end": c.end,
+                "section": c.section,
+                "items": [list(i) for i in c.items],
+                "heading": list(c.heading) if c.heading else None,
+            }
+            for c in self.splitter.split(view, blocks)
+        ]
+        return doc
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        import srsly
+
+        return srsly.json_dumps(self.rules_data).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "CriteriaSegmenter":
+        import srsly
+
+        self._load(srsly.json_loads(data.decode("utf-8")))
+        return self
+
+    def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
+        import srsly
+        from spacy.util import ensure_path
+
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "criteria_rules.json", self.rules_data)
+
+    def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> "CriteriaSegmenter":
+        import srsly
+        from spacy.util import ensure_path
+
+        self._load(srsly.read_json(ensure_path(path) / "criteria_rules.json"))
+        return self
+
+    def _load(self, data: Any) -> None:
+        self._set(
+            load_rules(SECTION_RULES_FILE, SectionRule, data["sections"]),
+            load_rule_object(ABBREVIATIONS_FILE, Abbreviations, data["abbreviations"]),
+        )
+
+
+@Language.factory(
+    "eligo_criteria",
+    assigns=["doc._.criteria"],
+    requires=["doc._.sections"],
+    default_config={},
+)
+def make_criteria_segmenter(nlp: Language, name: str) -> "CriteriaSegmenter":
+    """Factory of :class:`CriteriaSegmenter`."""
+    return CriteriaSegmenter(nlp, name)

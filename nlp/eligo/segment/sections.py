@@ -1,0 +1,314 @@
+"""Find a text's sections: inclusion, exclusion or unknown.
+
+Headers come in many forms ("Inclusion Criteria:", "Key inclusion criteria",
+"INCLUSION CRITERIA", "Exclusion criteria (any of the following)", "Patients are
+not eligible if:", the old NCI PDQ layout "DISEASE CHARACTERISTICS: ... PATIENT
+CHARACTERISTICS: ... PRIOR CONCURRENT THERAPY:", which is inclusion). They are
+kept as data in ``rules/sections.json``; each entry has a ``kind``:
+
+- ``header``: opens a section (``inclusion`` or ``exclusion``);
+- ``region``: opens the eligibility part of a page without a polarity
+  ("Eligibility Criteria"): its criteria take the default section;
+- ``lead_in``: a sub-heading that scopes the criteria below it ("Excluded:",
+  "Patients must have:"); used by the criteria splitter, not here;
+- ``end``: a registry page field that closes the criteria ("Minimum Eligible
+  Age", "Study Design", "About ..."); only for whole pages (plain text).
+
+A header is recognised on a line of its own (bullets, ``--`` decorations, a
+trailing colon and a parenthetical allowed), at the start of a line followed by
+a colon and inline criteria, or, for ``inline`` rules, in the middle of a
+flattened line when it starts with a capital and ends with a colon
+("... informed consent Exclusion Criteria: - 1. ...").
+
+For a whole page (``source_format == "text"``) the criteria start at the first
+inclusion/exclusion header (or the first region header when there is none);
+what comes before is page text, not criteria. Registry criteria fields are
+criteria from their first character.
+"""
+
+
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import field_validator
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..extensions import register_extensions
+from ..resources import RuleModel, load_rules
+from .view import reading_view
+
+RULES_FILE = "sections.json"
+Kind = Literal["header", "region", "lead_in", "end"]
+SectionName = Literal["inclusion", "exclusion", "unknown"]
+
+
+class SectionRule(RuleModel):
+    """One header form (a regular expression matched case-insensitively)."""
+
+    kind: Kind
+    section: SectionName
+    pattern: str
+    inline: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"pattern does not compile: {err}") from err
+        return value
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    """A run of text that belongs to one section."""
+
+    start: int
+    end: int
+    section: SectionName
+    header: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class _Event:
+    start: int
+    end: int
+    kind: Kind
+    section: SectionName
+
+
+# Bullets and decorations allowed before a header phrase on its line.
+LEAD = r"(?:[-*•·▪◦●○■□➢►‣⁃–—+#>]+\s*|\d{1,3}[.)]\s+|\(?[A-Za-z]\)\s+|\[\s*)*"
+# What may follow a header phrase: a parenthetical, a colon, decorations.
+TRAIL = r"\s*(?:\([^()\n]{0,80}\))?\s*(?:[:.\-–—*#\]]+)?\s*"
+
+
+class SectionRules:
+    """Compiled section rules."""
+
+    def __init__(self, rules: Iterable[SectionRule]) -> None:
+        self.rules = list(rules)
+        by_kind: dict[str, list[tuple[str, SectionRule]]] = {}
+        for i, rule in enumerate(self.rules):
+            by_kind.setdefault(rule.kind, []).append((f"r{i}", rule))
+        self._names = {f"r{i}": rule for i, rule in enumerate(self.rules)}
+        line_alts = [
+            f"(?P<{n}>{r.pattern})"
+            for n, r in by_kind.get("header", []) + by_kind.get("region", [])
+        ]
+        end_alts = [f"(?P<{n}>{r.pattern})" for n, r in by_kind.get("end", [])]
+        lead_alts = [f"(?P<{n}>{r.pattern})" for n, r in by_kind.get("lead_in", [])]
+        inline_alts = [
+            f"(?P<{n}>{r.pattern})"
+            for n, r in by_kind.get("header", []) + by_kind.get("region", [])
+            if r.inline
+        ]
+        flags = re.IGNORECASE
+        self._line = re.compile(rf"{LEAD}(?:{'|'.join(line_alts)}){TRAIL}", flags)
+        self._end = (
+            re.compile(rf"(?:{'|'.join(end_alts)})\s*:?\s*", flags) if end_alts else None
+        )
+        self._lead = (
+            re.compile(rf"(?:{'|'.join(lead_alts)})\s*:\s*", flags)
+            if lead_alts
+            else None
+        )
+        # A header at the start of a line, followed by a colon and more text.
+        self._start = re.compile(
+            rf"{LEAD}(?P<phrase>(?:{'|'.join(line_alts)}))\s*(?:\([^()\n]{{0,80}}\))?"
+            r"\s*:",
+            flags,
+        )
+        # A header in the middle of a (flattened) line.
+        self._inline = re.compile(
+            rf"(?<=\s)(?P<phrase>(?:{'|'.join(inline_alts)}))\s*"
+            r"(?:\([^()\n]{0,80}\))?\s*:",
+            flags,
+        )
+
+    def _rule_of(self, match: re.Match[str]) -> SectionRule:
+        for name, value in match.groupdict().items():
+            if value is not None and name in self._names:
+                return self._names[name]
+        raise AssertionError("a header match names no rule")
+
+    def match_line(self, line: str) -> SectionRule | None:
+        """The header or region rule that a whole line is, if any."""
+        m = self._line.fullmatch(line.strip())
+        return self._rule_of(m) if m else None
+
+    def match_end(self, line: str) -> bool:
+        """Whether a whole line is a page field that closes the criteria."""
+        return bool(self._end and self._end.fullmatch(line.strip()))
+
+    def match_lead_in(self, line: str) -> SectionRule | None:
+        """The lead-in rule a sub-heading line (ending in a colon) matches."""
+        if self._lead is None:
+            return None
+        m = self._lead.fullmatch(line.strip())
+        return self._rule_of(m) if m else None
+
+    def events(self, view: str, *, page: bool) -> list[_Event]:
+        """Every header, region and (for pages) end marker in ``view``."""
+        out: list[_Event] = []
+        pos = 0
+        for line in view.splitlines(keepends=True):
+            start, body = pos, line.rstrip("\r\n")
+            pos += len(line)
+            stripped = body.strip()
+            if not stripped:
+                continue
+            lead = len(body) - len(body.lstrip())
+            short = len(stripped) <= 300
+            rule = self.match_line(body) if short else None
+            if rule is not None and rule.kind in ("header", "region"):
+                s = start + lead + self._phrase_offset(body[lead:])
+                out.append(_Event(s, start + len(body.rstrip()), rule.kind, rule.section))
+                continue
+            if page and short and ":" not in stripped and self.match_end(body):
+                out.append(_Event(start + lead, start + len(body), "end", "unknown"))
+                continue
+            m = self._start.match(body)
+            if m:
+                rule = self._rule_of(m)
+                out.append(
+                    _Event(start + m.start("phrase"), start + m.end(), rule.kind, rule.section)
+                )
+                out.extend(self._inline_events(body[m.end() :], start + m.end()))
+            else:
+                out.extend(self._inline_events(body, start))
+        return out
+
+    def _phrase_offset(self, text: str) -> int:
+        m = re.match(LEAD, text)
+        return m.end() if m else 0
+
+    def _inline_events(self, body: str, offset: int) -> list[_Event]:
+        out = []
+        for m in self._inline.finditer(body):
+            if not m.group("phrase")[0].isupper():
+                continue
+            rule = self._rule_of(m)
+            out.append(
+                _Event(offset + m.start("phrase"), offset + m.end(), rule.kind, rule.section)
+            )
+        return out
+
+
+def find_sections(
+    view: str,
+    rules: SectionRules,
+    *,
+    source_format: str = "text",
+    default_section: SectionName = "unknown",
+) -> list[SectionBlock]:
+    """Split a text into section blocks.
+
+    Args:
+        view: The reading view of the text (see :func:`reading_view`).
+        rules: Compiled section rules.
+        source_format: ``"text"`` for a whole page, else a registry field.
+        default_section: Section of criteria that no header places.
+
+    Returns:
+        Blocks in text order; text outside every block holds no criteria.
+    """
+    page = source_format == "text"
+    events = rules.events(view, page=page)
+    opening = [e for e in events if e.kind in ("header", "region")]
+    blocks: list[SectionBlock] = []
+    if page and opening:
+        polar = [e for e in opening if e.kind == "header"]
+        first = (polar or opening)[0]
+        events = [e for e in events if e.start >= first.start]
+        cur: tuple[int, SectionName, tuple[int, int] | None] | None = None
+    else:
+        cur = (0, default_section, None)
+    for ev in events:
+        if cur is not None:
+            blocks.append(SectionBlock(cur[0], ev.start, cur[1], cur[2]))
+            cur = None
+        if ev.kind == "end":
+            continue
+        section = ev.section if ev.kind == "header" else default_section
+        cur = (ev.end, section, (ev.start, ev.end))
+    if cur is not None:
+        blocks.append(SectionBlock(cur[0], len(view), cur[1], cur[2]))
+    return [b for b in blocks if b.header is not None or view[b.start : b.end].strip()]
+
+
+class SectionDetector:
+    """spaCy component: sets ``doc._.sections`` from the doc's text."""
+
+    def __init__(self, nlp: Language, name: str = "eligo_sections") -> None:
+        register_extensions()
+        self.name = name
+        self.rules_data: list[dict[str, Any]] = [
+            r.model_dump() for r in load_rules(RULES_FILE, SectionRule)
+        ]
+        self.rules = SectionRules(SectionRule(**r) for r in self.rules_data)
+
+    def __call__(self, doc: Doc) -> Doc:
+        view = reading_view(doc.text)
+        blocks = find_sections(
+            view,
+            self.rules,
+            source_format=doc._.source_format,
+            default_section=doc._.default_section,
+        )
+        doc._.sections = [
+            {
+                "start": b.start,
+                "end": b.end,
+                "section": b.section,
+                "header": list(b.header) if b.header else None,
+            }
+            for b in blocks
+        ]
+        return doc
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        import srsly
+
+        return srsly.json_dumps(self.rules_data).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "SectionDetector":
+        import srsly
+
+        self._set_rules(srsly.json_loads(data.decode("utf-8")))
+        return self
+
+    def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
+        import srsly
+        from spacy.util import ensure_path
+
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / RULES_FILE, self.rules_data)
+
+    def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> "SectionDetector":
+        import srsly
+        from spacy.util import ensure_path
+
+        self._set_rules(srsly.read_json(ensure_path(path) / RULES_FILE))
+        return self
+
+    def _set_rules(self, data: Any) -> None:
+        rules = load_rules(RULES_FILE, SectionRule, data)
+        self.rules_data = [r.model_dump() for r in rules]
+        self.rules = SectionRules(rules)
+
+
+@Language.factory(
+    "eligo_sections",
+    assigns=["doc._.sections"],
+    default_config={},
+)
+def make_section_detector(nlp: Language, name: str) -> "SectionDetector":
+    """Factory of :class:`SectionDetector` (rules from ``rules/sections.json``)."""
+    return SectionDetector(nlp, name)

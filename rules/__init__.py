@@ -1,0 +1,1 @@
+"""Rule data shipped with eligo (JSON files validated by ``eligo.resources``)."""

@@ -1,0 +1,1 @@
+"""Tests of eligo.readers (one module per reader module)."""
