@@ -12,7 +12,9 @@ from eligo.trial import ReadFailure, StructuredFields, Trial
 
 from .helpers import only_failure, only_trial, read, write
 
-CRITERIA = "Inclusion Criteria:\r\n- Age >= 18 years\r\nExclusion Criteria:\r\n- Pregnancy\r\n"
+CRITERIA = (
+    "Inclusion Criteria:\r\n- Age >= 18 years\r\nExclusion Criteria:\r\n- Pregnancy\r\n"
+)
 
 
 def test_whole_text_is_kept_with_crlf(tmp_path: Path) -> None:

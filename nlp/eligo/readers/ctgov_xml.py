@@ -123,7 +123,7 @@ def _parse(source: str | bytes, *, path: str) -> Element | ReadFailure:
     except DefusedXmlException as err:
         kind = type(err).__name__
         return ReadFailure(path, f"forbidden XML construct ({kind})")
-    except (ValueError, RecursionError) as err:
+    except (ValueError, LookupError, RecursionError) as err:
         return ReadFailure(path, one_line(f"invalid XML: {err}"))
     if not isinstance(root, Element):
         return ReadFailure(path, "invalid XML: no root element")

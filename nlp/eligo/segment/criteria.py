@@ -200,8 +200,8 @@ class CriteriaSplitter:
                 section = rule.section if rule is not None else block.section
                 top = unit = None
                 return
-            for s, e in self._paragraph_units(view, lines):
-                item = _Item(s, e, first.indent, "", first.indent, section, heading)
+            for s, e, sub in self._paragraph_units(view, lines):
+                item = _Item(s, e, first.indent, "", first.indent, section, sub or heading)
                 emit(item)
                 unit = item
             top = None
@@ -228,6 +228,13 @@ class CriteriaSplitter:
                 line.ts = line.cs
             if line.sig:
                 flush_para()
+                rule = self._lead_rule(view[line.ts : line.end])
+                if rule is not None:  # "- Patients are excluded if any of:"
+                    heading = (line.ts, line.end)
+                    section = rule.section if rule.section != "unknown" else block.section
+                    top = unit = None
+                    blank_since = False
+                    continue
                 pieces = self._inline_pieces(view, line)
                 if top is not None and self._is_child(
                     top, line, view[top.end - 1] == ":" and not top.items
@@ -285,6 +292,15 @@ class CriteriaSplitter:
         return [c for c in out if c.end > c.start]
 
     # -- helpers -------------------------------------------------------------
+
+    def _lead_rule(self, text: str) -> SectionRule | None:
+        """The rule of a bulleted line that is a lead-in, not a criterion."""
+        if not text.endswith(":") or len(text) > 200:
+            return None
+        rule = self.section_rules.match_line(text)
+        if rule is not None and rule.kind == "header":
+            return rule
+        return self.section_rules.match_lead_in(text)
 
     @staticmethod
     def _is_child(top: _Item, line: _Line, parent_colon: bool) -> bool:
@@ -350,8 +366,14 @@ class CriteriaSplitter:
                 out.append((a, b))
         return out or [(s, e)]
 
-    def _paragraph_units(self, view: str, lines: list[_Line]) -> list[tuple[int, int]]:
-        """Criteria of a paragraph without bullets: lines joined, sentences split."""
+    def _paragraph_units(
+        self, view: str, lines: list[_Line]
+    ) -> list[tuple[int, int, tuple[int, int] | None]]:
+        """Criteria of a paragraph without bullets.
+
+        Wrapped lines are joined, run-on PDQ sub-headings ("Age: ... Hepatic:
+        ...") open criteria of their own, and each piece is split into sentences.
+        """
         longest = max(ln.end - ln.cs for ln in lines)
         units: list[tuple[int, int]] = []
         cur = [lines[0].cs, lines[0].end]
@@ -362,10 +384,34 @@ class CriteriaSplitter:
                 units.append((cur[0], cur[1]))
                 cur = [ln.cs, ln.end]
         units.append((cur[0], cur[1]))
-        out: list[tuple[int, int]] = []
+        out: list[tuple[int, int, tuple[int, int] | None]] = []
         for s, e in units:
-            out.extend(self._sentences(view, s, e))
+            for a, b, sub in self._subheading_pieces(view, s, e):
+                out.extend((x, y, sub) for x, y in self._sentences(view, a, b))
         return out
+
+    def _subheading_pieces(
+        self, view: str, s: int, e: int
+    ) -> list[tuple[int, int, tuple[int, int] | None]]:
+        pattern = self.section_rules.subheading
+        if pattern is None:
+            return [(s, e, None)]
+        out: list[tuple[int, int, tuple[int, int] | None]] = []
+        start, sub = s, None
+        for m in pattern.finditer(view, s, e):
+            out.append((start, m.start(), sub))
+            sub = (m.start(), m.end())
+            start = m.end()
+        out.append((start, e, sub))
+        trimmed = []
+        for a, b, h in out:
+            while a < b and view[a].isspace():
+                a += 1
+            while b > a and view[b - 1].isspace():
+                b -= 1
+            if b > a:
+                trimmed.append((a, b, h))
+        return trimmed
 
     @staticmethod
     def _joins(view: str, prev: _Line, ln: _Line, longest: int) -> bool:

@@ -12,7 +12,10 @@ kept as data in ``rules/sections.json``; each entry has a ``kind``:
 - ``lead_in``: a sub-heading that scopes the criteria below it ("Excluded:",
   "Patients must have:"); used by the criteria splitter, not here;
 - ``end``: a registry page field that closes the criteria ("Minimum Eligible
-  Age", "Study Design", "About ..."); only for whole pages (plain text).
+  Age", "Study Design", "About ..."); only for whole pages (plain text);
+- ``subheading``: a label that opens a criterion inside a run-on paragraph of
+  the old NCI PDQ layout ("... Age: 18 and over Performance status: ECOG 0-1"),
+  matched case-sensitively; used by the criteria splitter.
 
 A header is recognised on a line of its own (bullets, ``--`` decorations, a
 trailing colon and a parenthetical allowed), at the start of a line followed by
@@ -42,7 +45,7 @@ from ..resources import RuleModel, load_rules
 from .view import reading_view
 
 RULES_FILE = "sections.json"
-Kind = Literal["header", "region", "lead_in", "end"]
+Kind = Literal["header", "region", "lead_in", "end", "subheading"]
 SectionName = Literal["inclusion", "exclusion", "unknown"]
 
 
@@ -85,7 +88,10 @@ class _Event:
 # Bullets and decorations allowed before a header phrase on its line.
 LEAD = r"(?:[-*•·▪◦●○■□➢►‣⁃–—+#>]+\s*|\d{1,3}[.)]\s+|\(?[A-Za-z]\)\s+|\[\s*)*"
 # What may follow a header phrase: a parenthetical, a colon, decorations.
-TRAIL = r"\s*(?:\([^()\n]{0,80}\))?\s*(?:[:.\-–—*#\]]+)?\s*"
+TRAIL = (
+    r"\s*(?:\([^()\n]{0,80}\))?(?:\s+[-–—]+\s*[^\s:\-–—][^\n:]{0,60}?)?"
+    r"\s*(?:[:.\-–—*#\]]+)?\s*"
+)
 
 
 class SectionRules:
@@ -103,6 +109,10 @@ class SectionRules:
         ]
         end_alts = [f"(?P<{n}>{r.pattern})" for n, r in by_kind.get("end", [])]
         lead_alts = [f"(?P<{n}>{r.pattern})" for n, r in by_kind.get("lead_in", [])]
+        sub_alts = [r.pattern for _, r in by_kind.get("subheading", [])]
+        self.subheading = (
+            re.compile(rf"(?<![^\s])(?:{'|'.join(sub_alts)}):(?=\s)") if sub_alts else None
+        )
         inline_alts = [
             f"(?P<{n}>{r.pattern})"
             for n, r in by_kind.get("header", []) + by_kind.get("region", [])
@@ -120,8 +130,8 @@ class SectionRules:
         )
         # A header at the start of a line, followed by a colon and more text.
         self._start = re.compile(
-            rf"{LEAD}(?P<phrase>(?:{'|'.join(line_alts)}))\s*(?:\([^()\n]{{0,80}}\))?"
-            r"\s*:",
+            rf"\s*{LEAD}(?P<phrase>(?:{'|'.join(line_alts)}))\s*(?:\([^()\n]{{0,80}}\))?"
+            r"\s*(?::|-{2,}|–|—)",
             flags,
         )
         # A header in the middle of a (flattened) line.
