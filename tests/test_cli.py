@@ -54,9 +54,13 @@ def test_examples_parse(tmp_path: Path) -> None:
     assert len(contraception["items"]) == 2
     page = by_id["registry_page"]
     assert [page["text"][c["start"] : c["end"]] for c in page["criteria"]] == [
-        "Aged 40-70 years", "Type 2 diabetes for at least 1 year",
-        "HbA1c between 7.0% and 10.0%", "Signed informed consent", "Type 1 diabetes",
-        "eGFR < 30 mL/min/1.73m2", "Insulin therapy within 3 months",
+        "Aged 40-70 years",
+        "Type 2 diabetes for at least 1 year",
+        "HbA1c between 7.0% and 10.0%",
+        "Signed informed consent",
+        "Type 1 diabetes",
+        "eGFR < 30 mL/min/1.73m2",
+        "Insulin therapy within 3 months",
         "Pregnant or breastfeeding",
     ]
     assert stats.documents == 3
@@ -119,7 +123,8 @@ def test_cli_success_exit_zero_and_output_file(tmp_path: Path) -> None:
 
 def test_cli_section_option_sets_unplaced_criteria() -> None:
     result = CliRunner().invoke(
-        app, ["parse", "-", "--section", "exclusion", "--format", "jsonl", "-q"],
+        app,
+        ["parse", "-", "--section", "exclusion", "--format", "jsonl", "-q"],
         input="- HIV infection\n- Pregnancy\n",
     )
     assert result.exit_code == 0, result.stderr

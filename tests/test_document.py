@@ -19,8 +19,19 @@ def test_contract_field_names() -> None:
     assert {"label", "start", "end", "negated"} <= set(defs["Entity"]["properties"])
     constraint = set(defs["Constraint"]["properties"])
     assert {
-        "type", "start", "end", "negated", "low", "low_inclusive", "high",
-        "high_inclusive", "unit", "analyte", "low_days", "high_days", "direction",
+        "type",
+        "start",
+        "end",
+        "negated",
+        "low",
+        "low_inclusive",
+        "high",
+        "high_inclusive",
+        "unit",
+        "analyte",
+        "low_days",
+        "high_days",
+        "direction",
         "anchor",
     } <= constraint
     assert {"minimum_age", "maximum_age", "sex", "healthy_volunteers"} <= set(

@@ -27,7 +27,10 @@ def test_factory_resolves_without_importing_eligo(name: str) -> None:
         "print(nlp.pipe_names)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert name in out.stdout
 

@@ -14,20 +14,24 @@ def test_shipped_section_rules_validate() -> None:
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ({"kind": "header", "section": "inclusion", "pattern": "x", "colour": "red"},
-         "entry 0 (colour): Extra inputs are not permitted"),
+        (
+            {"kind": "header", "section": "inclusion", "pattern": "x", "colour": "red"},
+            "entry 0 (colour): Extra inputs are not permitted",
+        ),
         ({"kind": "footer", "section": "inclusion", "pattern": "x"}, "entry 0 (kind)"),
         ({"kind": "header", "section": "maybe", "pattern": "x"}, "entry 0 (section)"),
-        ({"kind": "header", "section": "inclusion", "pattern": "(x"},
-         "pattern does not compile"),
+        (
+            {"kind": "header", "section": "inclusion", "pattern": "(x"},
+            "pattern does not compile",
+        ),
     ],
 )
 def test_bad_rules_are_rejected_clearly(entry: dict, message: str) -> None:
-    with pytest.raises(RuleError, match="rules/sections.json") as info:
+    with pytest.raises(RuleError, match=r"rules/sections\.json") as info:
         load_rules("sections.json", SectionRule, [entry])
     assert message in str(info.value)
 
 
 def test_missing_rule_file() -> None:
-    with pytest.raises(RuleError, match="rules/nope.json: file not found"):
+    with pytest.raises(RuleError, match=r"rules/nope\.json: file not found"):
         read_rule_json("nope.json")

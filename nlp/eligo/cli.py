@@ -47,10 +47,12 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version."
+        ),
     ] = False,
 ) -> None:
-    """eligo: read trial records, find every criterion, output structured constraints."""
+    """eligo: trial records in, every criterion out as structured constraints."""
 
 
 @app.command()
@@ -88,7 +90,11 @@ def parse(
 
     err_tty = sys.stderr.isatty()
     out_stream = sys.stdout if output is None else output.open("w", encoding="utf-8")
-    chosen = fmt.value if fmt else ("table" if output is None and sys.stdout.isatty() else "jsonl")
+    chosen = (
+        fmt.value
+        if fmt
+        else ("table" if output is None and sys.stdout.isatty() else "jsonl")
+    )
     writer = make_writer(chosen, out_stream)
 
     def on_error(message: str) -> None:

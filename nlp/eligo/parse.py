@@ -42,7 +42,11 @@ class ParseFailure:
         """One line naming the file, the record and the reason."""
         where = self.path or self.trial_id
         record = self.record or (self.trial_id if self.path else None)
-        return f"{where} [{record}]: {self.reason}" if record else f"{where}: {self.reason}"
+        return (
+            f"{where} [{record}]: {self.reason}"
+            if record
+            else f"{where}: {self.reason}"
+        )
 
 
 class Parser:
@@ -63,7 +67,8 @@ class Parser:
     ) -> None:
         if default_section not in ("inclusion", "exclusion", "unknown"):
             raise EligoError(
-                f"section must be inclusion, exclusion or unknown, not {default_section!r}"
+                "section must be inclusion, exclusion or unknown, "
+                f"not {default_section!r}"
             )
         self.default_section = default_section
         self.max_chars = max_chars
@@ -120,7 +125,9 @@ def to_document(trial: Trial, doc: Doc) -> Document:
             section=s["section"],
             start=s["start"],
             end=s["end"],
-            header=Span(start=s["header"][0], end=s["header"][1]) if s["header"] else None,
+            header=Span(start=s["header"][0], end=s["header"][1])
+            if s["header"]
+            else None,
         )
         for s in doc._.sections or []
     ]
@@ -177,12 +184,19 @@ def parse_trials(
     Read failures pass through unchanged so the caller reports them in place.
     Memory stays bounded: workers take trials as the input iterator yields them.
     """
-    kwargs: dict[str, Any] = {"default_section": default_section, "max_chars": max_chars}
+    kwargs: dict[str, Any] = {
+        "default_section": default_section,
+        "max_chars": max_chars,
+    }
     if jobs <= 1:
         parser = Parser(**kwargs)
         for item in items:
             yield item if isinstance(item, ReadFailure) else parser.parse_safe(item)
         return
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    ctx = (
+        mp.get_context("fork")
+        if "fork" in mp.get_all_start_methods()
+        else mp.get_context()
+    )
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(kwargs,)) as pool:
         yield from pool.imap(_work, items, chunksize=chunksize)

@@ -7,7 +7,7 @@ unknown keys and bad values with a message naming the file and the entry.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ class RuleModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_rule_json(name: str) -> Any:
     """Return the parsed JSON of ``rules/<name>`` shipped in the package."""
     try:
@@ -63,9 +63,7 @@ def load_rules(name: str, model: type[T], data: Any = None) -> list[T]:
         except ValidationError as err:
             first = err.errors()[0]
             loc = ".".join(str(p) for p in first["loc"]) or "entry"
-            raise RuleError(
-                f"rules/{name}: entry {i} ({loc}): {first['msg']}"
-            ) from err
+            raise RuleError(f"rules/{name}: entry {i} ({loc}): {first['msg']}") from err
     return out
 
 

@@ -10,8 +10,11 @@ CASES = [
         "dash bullets",
         "Inclusion Criteria:\n- Age 18 or older\n- Signed consent\n"
         "Exclusion Criteria:\n- Pregnancy",
-        [("inclusion", "Age 18 or older"), ("inclusion", "Signed consent"),
-         ("exclusion", "Pregnancy")],
+        [
+            ("inclusion", "Age 18 or older"),
+            ("inclusion", "Signed consent"),
+            ("exclusion", "Pregnancy"),
+        ],
     ),
     (
         "star and bullet symbols",
@@ -26,8 +29,12 @@ CASES = [
     (
         "letters and roman numerals",
         "Exclusion Criteria:\n(a) One\nb. Two\ni. Three\nii) Four",
-        [("exclusion", "One"), ("exclusion", "Two"), ("exclusion", "Three"),
-         ("exclusion", "Four")],
+        [
+            ("exclusion", "One"),
+            ("exclusion", "Two"),
+            ("exclusion", "Three"),
+            ("exclusion", "Four"),
+        ],
     ),
     (
         "stacked markers",
@@ -39,32 +46,50 @@ CASES = [
         "wrapped lines (registry XML layout)",
         "        Inclusion Criteria:\n\n          -  Patients with a histologically\n"
         "             confirmed diagnosis\n\n          -  Age over 18\n      ",
-        [("inclusion", "Patients with a histologically\n             confirmed diagnosis"),
-         ("inclusion", "Age over 18")],
+        [
+            (
+                "inclusion",
+                "Patients with a histologically\n             confirmed diagnosis",
+            ),
+            ("inclusion", "Age over 18"),
+        ],
     ),
     (
         "hyphen at a wrapped line start is not a bullet",
         "Exclusion Criteria:\n\n          -  Treatment more often than once a month for 5\n"
         "             - 7 days.\n\n          -  Cimetidine.",
-        [("exclusion", "Treatment more often than once a month for 5\n             - 7 days."),
-         ("exclusion", "Cimetidine.")],
+        [
+            (
+                "exclusion",
+                "Treatment more often than once a month for 5\n             - 7 days.",
+            ),
+            ("exclusion", "Cimetidine."),
+        ],
     ),
     (
         "flattened numbered list with dashes",
         "Inclusion Criteria: - 1. 18-80 years old - 2. End-stage liver disease - 3. "
         "Signed informed consent Exclusion Criteria: - 1. Tumours - 2. Acute-on-chronic "
         "liver failure",
-        [("inclusion", "18-80 years old"), ("inclusion", "End-stage liver disease"),
-         ("inclusion", "Signed informed consent"), ("exclusion", "Tumours"),
-         ("exclusion", "Acute-on-chronic liver failure")],
+        [
+            ("inclusion", "18-80 years old"),
+            ("inclusion", "End-stage liver disease"),
+            ("inclusion", "Signed informed consent"),
+            ("exclusion", "Tumours"),
+            ("exclusion", "Acute-on-chronic liver failure"),
+        ],
     ),
     (
         "flattened star list",
         "Inclusion Criteria: * Aged 18 to 70 years old. * Diagnosed cirrhosis * Consent. "
         "Exclusion Criteria: * Younger than 18 * Recent infection",
-        [("inclusion", "Aged 18 to 70 years old."), ("inclusion", "Diagnosed cirrhosis"),
-         ("inclusion", "Consent."), ("exclusion", "Younger than 18"),
-         ("exclusion", "Recent infection")],
+        [
+            ("inclusion", "Aged 18 to 70 years old."),
+            ("inclusion", "Diagnosed cirrhosis"),
+            ("inclusion", "Consent."),
+            ("exclusion", "Younger than 18"),
+            ("exclusion", "Recent infection"),
+        ],
     ),
     (
         "flattened numbers without dashes, in sequence only",
@@ -74,7 +99,11 @@ CASES = [
     (
         "flattened bullets symbol",
         "Exclusion: • HIV • Hepatitis B • Pregnancy",
-        [("exclusion", "HIV"), ("exclusion", "Hepatitis B"), ("exclusion", "Pregnancy")],
+        [
+            ("exclusion", "HIV"),
+            ("exclusion", "Hepatitis B"),
+            ("exclusion", "Pregnancy"),
+        ],
     ),
     (
         "single inline dash is a hyphen",
@@ -90,21 +119,29 @@ CASES = [
         "paragraph split into sentences, abbreviations kept",
         "Inclusion Criteria\n\nAged 18\\~65 years. Evidence of cirrhosis, e.g. on "
         "ultrasound. hepatic patients with ascites.\n",
-        [("inclusion", "Aged 18\\~65 years."),
-         ("inclusion", "Evidence of cirrhosis, e.g. on ultrasound."),
-         ("inclusion", "hepatic patients with ascites.")],
+        [
+            ("inclusion", "Aged 18\\~65 years."),
+            ("inclusion", "Evidence of cirrhosis, e.g. on ultrasound."),
+            ("inclusion", "hepatic patients with ascites."),
+        ],
     ),
     (
         "decimals and parentheses do not end sentences",
         "Exclusion Criteria:\nINR > 1.5. Severe disease (e.g. heart. lungs). Women.",
-        [("exclusion", "INR > 1.5."), ("exclusion", "Severe disease (e.g. heart. lungs)."),
-         ("exclusion", "Women.")],
+        [
+            ("exclusion", "INR > 1.5."),
+            ("exclusion", "Severe disease (e.g. heart. lungs)."),
+            ("exclusion", "Women."),
+        ],
     ),
     (
         "unpunctuated lines are one criterion each",
         "Inclusion Criteria:\nAge 18 or older\nType 2 diabetes\nHbA1c 7-10%",
-        [("inclusion", "Age 18 or older"), ("inclusion", "Type 2 diabetes"),
-         ("inclusion", "HbA1c 7-10%")],
+        [
+            ("inclusion", "Age 18 or older"),
+            ("inclusion", "Type 2 diabetes"),
+            ("inclusion", "HbA1c 7-10%"),
+        ],
     ),
     (
         "lowercase continuation joins",
@@ -115,22 +152,36 @@ CASES = [
         "nested items stay with their parent",
         "Exclusion Criteria:\n\n  -  Any of the following:\n\n       -  Stroke\n\n"
         "       -  Myocardial infarction\n\n  -  Pregnancy",
-        [("exclusion", "Any of the following:\n\n       -  Stroke\n\n       -  Myocardial "
-          "infarction"), ("exclusion", "Pregnancy")],
+        [
+            (
+                "exclusion",
+                "Any of the following:\n\n       -  Stroke\n\n       -  Myocardial "
+                "infarction",
+            ),
+            ("exclusion", "Pregnancy"),
+        ],
     ),
     (
         "style change after a colon nests",
         "Inclusion Criteria:\n1. Adequate organ function:\na. ANC >= 1.5\nb. Platelets >= 100\n"
         "2. Consent",
-        [("inclusion", "Adequate organ function:\na. ANC >= 1.5\nb. Platelets >= 100"),
-         ("inclusion", "Consent")],
+        [
+            (
+                "inclusion",
+                "Adequate organ function:\na. ANC >= 1.5\nb. Platelets >= 100",
+            ),
+            ("inclusion", "Consent"),
+        ],
     ),
     (
         "headings are not criteria; lead-ins set the section",
         "Inclusion Criteria\n\nConcurrent Medication:\n\nAllowed:\n\n  -  Antibiotics.\n\n"
         "Excluded:\n\n  -  Steroids.\n\nPatients must have:\n\n  -  HIV infection.",
-        [("inclusion", "Antibiotics."), ("exclusion", "Steroids."),
-         ("inclusion", "HIV infection.")],
+        [
+            ("inclusion", "Antibiotics."),
+            ("exclusion", "Steroids."),
+            ("inclusion", "HIV infection."),
+        ],
     ),
     (
         "old NCI layout is inclusion; sub-headings are headings",
@@ -138,9 +189,12 @@ CASES = [
         "PATIENT CHARACTERISTICS:\n\nAge:\n\n  -  18 and over\n\nHepatic:\n\n"
         "  -  Bilirubin no greater than 1.5 mg/dL\n\nPRIOR CONCURRENT THERAPY:\n\n"
         "Chemotherapy:\n\n  -  No prior chemotherapy",
-        [("inclusion", "Histologically confirmed melanoma"), ("inclusion", "18 and over"),
-         ("inclusion", "Bilirubin no greater than 1.5 mg/dL"),
-         ("inclusion", "No prior chemotherapy")],
+        [
+            ("inclusion", "Histologically confirmed melanoma"),
+            ("inclusion", "18 and over"),
+            ("inclusion", "Bilirubin no greater than 1.5 mg/dL"),
+            ("inclusion", "No prior chemotherapy"),
+        ],
     ),
     (
         "CRLF line endings",
@@ -156,8 +210,11 @@ CASES = [
         "markdown escapes of API v2",
         "Inclusion Criteria:\n\n* mRSS \\> 10\n* PLT \\<50×10\\^9/L\n\nExclusion Criteria:\n\n"
         "1. eGFR \\< 45 mL/min",
-        [("inclusion", "mRSS \\> 10"), ("inclusion", "PLT \\<50×10\\^9/L"),
-         ("exclusion", "eGFR \\< 45 mL/min")],
+        [
+            ("inclusion", "mRSS \\> 10"),
+            ("inclusion", "PLT \\<50×10\\^9/L"),
+            ("exclusion", "eGFR \\< 45 mL/min"),
+        ],
     ),
     ("empty text", "", []),
     ("only headers", "Inclusion Criteria:\n\nExclusion Criteria:\n", []),
@@ -165,7 +222,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_criteria(parser, name: str, text: str, expected: list[tuple[str, str]]) -> None:
+def test_criteria(
+    parser, name: str, text: str, expected: list[tuple[str, str]]
+) -> None:
     from eligo.trial import Trial
 
     doc = parser.parse(Trial(id="t", text=text, source_format="ctgov_v2"))

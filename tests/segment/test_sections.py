@@ -1,7 +1,7 @@
 import pytest
 
-from eligo.segment.sections import SectionRule, SectionRules, find_sections
 from eligo.resources import load_rules
+from eligo.segment.sections import SectionRule, SectionRules, find_sections
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,10 @@ def rules() -> SectionRules:
         ("Exclusion criteria (any of the following):", "exclusion"),
         ("Patients are not eligible if:", "exclusion"),
         ("Patients will not be eligible for this study if they:", "exclusion"),
-        ("Subjects will be excluded if they meet any of the following criteria:", "exclusion"),
+        (
+            "Subjects will be excluded if they meet any of the following criteria:",
+            "exclusion",
+        ),
         ("Non-inclusion criteria:", "exclusion"),
         ("Eligibility Criteria", "unknown"),
         ("ELIGIBILITY CRITERIA:", "unknown"),
@@ -67,7 +70,10 @@ def test_not_header_lines(rules: SectionRules, line: str) -> None:
     [
         ("Excluded:", "exclusion"),
         ("Excluded within 4 weeks of study entry:", "exclusion"),
-        ("Patients with the following symptoms or conditions are excluded:", "exclusion"),
+        (
+            "Patients with the following symptoms or conditions are excluded:",
+            "exclusion",
+        ),
         ("Required:", "inclusion"),
         ("Patients must have:", "inclusion"),
     ],
@@ -77,12 +83,16 @@ def test_lead_in(rules: SectionRules, line: str, section: str) -> None:
     assert rule is not None and rule.section == section
 
 
-@pytest.mark.parametrize("line", ["Hepatic:", "Allowed:", "Age:", "Concurrent Medication:"])
+@pytest.mark.parametrize(
+    "line", ["Hepatic:", "Allowed:", "Age:", "Concurrent Medication:"]
+)
 def test_plain_headings_have_no_polarity(rules: SectionRules, line: str) -> None:
     assert rules.match_lead_in(line) is None
 
 
-def sections_of(text: str, rules: SectionRules, fmt: str = "ctgov_v2", default="unknown"):
+def sections_of(
+    text: str, rules: SectionRules, fmt: str = "ctgov_v2", default="unknown"
+):
     return [
         (b.section, text[b.start : b.end].strip())
         for b in find_sections(text, rules, source_format=fmt, default_section=default)
@@ -99,7 +109,9 @@ def test_registry_field_keeps_preamble(rules: SectionRules) -> None:
 
 
 def test_default_section_applies_before_headers(rules: SectionRules) -> None:
-    assert sections_of("- A\n- B", rules, default="exclusion") == [("exclusion", "- A\n- B")]
+    assert sections_of("- A\n- B", rules, default="exclusion") == [
+        ("exclusion", "- A\n- B")
+    ]
 
 
 def test_page_drops_text_before_first_header_and_after_end_marker(

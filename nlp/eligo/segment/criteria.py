@@ -22,11 +22,10 @@ of it. Decisions, so that every caller can rely on them:
   surrounding whitespace.
 """
 
-
-
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -39,7 +38,7 @@ from .sections import RULES_FILE as SECTION_RULES_FILE
 from .sections import SectionBlock, SectionName, SectionRule, SectionRules
 from .view import reading_view
 
-ABBREVIATIONS_FILE = "abbreviations.json"
+SEGMENTATION_FILE = "segmentation.json"
 
 _ATOM = (
     r"(?:[-*•·▪◦●○■□➢►‣⁃–—+](?=\s|$)"  # symbol bullets
@@ -53,18 +52,15 @@ _ATOM = (
 _MARKER = re.compile(rf"(?:{_ATOM}[ \t]*)+")
 _ATOM_RE = re.compile(_ATOM)
 _TERMINAL = ".;!?"
-_JOINERS = frozenset(
-    "a an and or of the to with in on for by at as from than including "
-    "such nor but either neither both within without per plus".split()
-)
 
 
-class Abbreviations(BaseModel):
-    """``rules/abbreviations.json``: tokens ending in a period that end no sentence."""
+class SegmentationWords(BaseModel):
+    """``rules/segmentation.json``: word lists the splitter needs."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     description: str = ""
     abbreviations: list[str]
+    line_joiners: list[str]
 
 
 @dataclass
@@ -131,9 +127,10 @@ def _signature(marker: str) -> tuple[str, int | None]:
 class CriteriaSplitter:
     """Split section blocks into criteria (see the module docstring)."""
 
-    def __init__(self, section_rules: SectionRules, abbreviations: Iterable[str]):
+    def __init__(self, section_rules: SectionRules, words: SegmentationWords) -> None:
         self.section_rules = section_rules
-        self.abbreviations = frozenset(a.lower() for a in abbreviations)
+        self.abbreviations = frozenset(a.lower() for a in words.abbreviations)
+        self.joiners = frozenset(w.lower() for w in words.line_joiners)
 
     # -- lines ---------------------------------------------------------------
 
@@ -184,7 +181,9 @@ class CriteriaSplitter:
 
         def emit(item: _Item) -> None:
             out.append(
-                CriterionSpan(item.start, item.end, item.section, item.items, item.heading)
+                CriterionSpan(
+                    item.start, item.end, item.section, item.items, item.heading
+                )
             )
 
         def flush_para() -> None:
@@ -201,7 +200,9 @@ class CriteriaSplitter:
                 top = unit = None
                 return
             for s, e, sub in self._paragraph_units(view, lines):
-                item = _Item(s, e, first.indent, "", first.indent, section, sub or heading)
+                item = _Item(
+                    s, e, first.indent, "", first.indent, section, sub or heading
+                )
                 emit(item)
                 unit = item
             top = None
@@ -231,7 +232,9 @@ class CriteriaSplitter:
                 rule = self._lead_rule(view[line.ts : line.end])
                 if rule is not None:  # "- Patients are excluded if any of:"
                     heading = (line.ts, line.end)
-                    section = rule.section if rule.section != "unknown" else block.section
+                    section = (
+                        rule.section if rule.section != "unknown" else block.section
+                    )
                     top = unit = None
                     blank_since = False
                     continue
@@ -343,7 +346,10 @@ class CriteriaSplitter:
                 pos, n = m.end(), n + 1
         elif last in ("*", "•", "·", "▪", "●", "○", "◦", "■", "□", "➢", "►", "‣"):
             sym = re.escape(last)
-            cuts = [(m.start(), m.end()) for m in re.finditer(rf"\s{sym}\s+(?=\S)", view[s:e])]
+            cuts = [
+                (m.start(), m.end())
+                for m in re.finditer(rf"\s{sym}\s+(?=\S)", view[s:e])
+            ]
             cuts = [(a + s, b + s) for a, b in cuts]
         elif last == "-":
             found = [
@@ -377,7 +383,7 @@ class CriteriaSplitter:
         longest = max(ln.end - ln.cs for ln in lines)
         units: list[tuple[int, int]] = []
         cur = [lines[0].cs, lines[0].end]
-        for prev, ln in zip(lines, lines[1:]):
+        for prev, ln in pairwise(lines):
             if self._joins(view, prev, ln, longest):
                 cur[1] = ln.end
             else:
@@ -413,8 +419,7 @@ class CriteriaSplitter:
                 trimmed.append((a, b, h))
         return trimmed
 
-    @staticmethod
-    def _joins(view: str, prev: _Line, ln: _Line, longest: int) -> bool:
+    def _joins(self, view: str, prev: _Line, ln: _Line, longest: int) -> bool:
         prev_text = view[prev.cs : prev.end]
         nxt = view[ln.cs : ln.cs + 1]
         if prev_text[-1:] in _TERMINAL:
@@ -422,7 +427,7 @@ class CriteriaSplitter:
         if not nxt.isupper():
             return True
         last_word = prev_text.rsplit(None, 1)[-1].lower() if prev_text else ""
-        if prev_text[-1:] in ",(/-&+" or last_word in _JOINERS:
+        if prev_text[-1:] in ",(/-&+" or last_word in self.joiners:
             return True
         return longest >= 60 and (prev.end - prev.cs) >= 0.75 * longest
 
@@ -474,19 +479,21 @@ class CriteriaSegmenter:
         self.name = name
         self._set(
             load_rules(SECTION_RULES_FILE, SectionRule),
-            load_rule_object(ABBREVIATIONS_FILE, Abbreviations),
+            load_rule_object(SEGMENTATION_FILE, SegmentationWords),
         )
 
-    def _set(self, rules: list[SectionRule], abbreviations: Abbreviations) -> None:
+    def _set(self, rules: list[SectionRule], words: SegmentationWords) -> None:
         self.rules_data: dict[str, Any] = {
             "sections": [r.model_dump() for r in rules],
-            "abbreviations": abbreviations.model_dump(),
+            "words": words.model_dump(),
         }
-        self.splitter = CriteriaSplitter(SectionRules(rules), abbreviations.abbreviations)
+        self.splitter = CriteriaSplitter(SectionRules(rules), words)
 
     def __call__(self, doc: Doc) -> Doc:
         if doc._.sections is None:
-            raise ValueError("eligo_criteria needs eligo_sections before it in the pipeline")
+            raise ValueError(
+                "eligo_criteria needs eligo_sections before it in the pipeline"
+            )
         view = reading_view(doc.text)
         blocks = [
             SectionBlock(
@@ -514,7 +521,9 @@ class CriteriaSegmenter:
 
         return srsly.json_dumps(self.rules_data).encode("utf-8")
 
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "CriteriaSegmenter":
+    def from_bytes(
+        self, data: bytes, *, exclude: Iterable[str] = ()
+    ) -> "CriteriaSegmenter":
         import srsly
 
         self._load(srsly.json_loads(data.decode("utf-8")))
@@ -528,7 +537,9 @@ class CriteriaSegmenter:
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / "criteria_rules.json", self.rules_data)
 
-    def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> "CriteriaSegmenter":
+    def from_disk(
+        self, path: Any, *, exclude: Iterable[str] = ()
+    ) -> "CriteriaSegmenter":
         import srsly
         from spacy.util import ensure_path
 
@@ -538,7 +549,7 @@ class CriteriaSegmenter:
     def _load(self, data: Any) -> None:
         self._set(
             load_rules(SECTION_RULES_FILE, SectionRule, data["sections"]),
-            load_rule_object(ABBREVIATIONS_FILE, Abbreviations, data["abbreviations"]),
+            load_rule_object(SEGMENTATION_FILE, SegmentationWords, data["words"]),
         )
 
 

@@ -29,8 +29,6 @@ what comes before is page text, not criteria. Registry criteria fields are
 criteria from their first character.
 """
 
-
-
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -111,7 +109,9 @@ class SectionRules:
         lead_alts = [f"(?P<{n}>{r.pattern})" for n, r in by_kind.get("lead_in", [])]
         sub_alts = [r.pattern for _, r in by_kind.get("subheading", [])]
         self.subheading = (
-            re.compile(rf"(?<![^\s])(?:{'|'.join(sub_alts)}):(?=\s)") if sub_alts else None
+            re.compile(rf"(?<![^\s])(?:{'|'.join(sub_alts)}):(?=\s)")
+            if sub_alts
+            else None
         )
         inline_alts = [
             f"(?P<{n}>{r.pattern})"
@@ -121,7 +121,9 @@ class SectionRules:
         flags = re.IGNORECASE
         self._line = re.compile(rf"{LEAD}(?:{'|'.join(line_alts)}){TRAIL}", flags)
         self._end = (
-            re.compile(rf"(?:{'|'.join(end_alts)})\s*:?\s*", flags) if end_alts else None
+            re.compile(rf"(?:{'|'.join(end_alts)})\s*:?\s*", flags)
+            if end_alts
+            else None
         )
         self._lead = (
             re.compile(rf"(?:{'|'.join(lead_alts)})\s*:\s*", flags)
@@ -178,7 +180,9 @@ class SectionRules:
             rule = self.match_line(body) if short else None
             if rule is not None and rule.kind in ("header", "region"):
                 s = start + lead + self._phrase_offset(body[lead:])
-                out.append(_Event(s, start + len(body.rstrip()), rule.kind, rule.section))
+                out.append(
+                    _Event(s, start + len(body.rstrip()), rule.kind, rule.section)
+                )
                 continue
             if page and short and ":" not in stripped and self.match_end(body):
                 out.append(_Event(start + lead, start + len(body), "end", "unknown"))
@@ -187,7 +191,12 @@ class SectionRules:
             if m:
                 rule = self._rule_of(m)
                 out.append(
-                    _Event(start + m.start("phrase"), start + m.end(), rule.kind, rule.section)
+                    _Event(
+                        start + m.start("phrase"),
+                        start + m.end(),
+                        rule.kind,
+                        rule.section,
+                    )
                 )
                 out.extend(self._inline_events(body[m.end() :], start + m.end()))
             else:
@@ -205,7 +214,12 @@ class SectionRules:
                 continue
             rule = self._rule_of(m)
             out.append(
-                _Event(offset + m.start("phrase"), offset + m.end(), rule.kind, rule.section)
+                _Event(
+                    offset + m.start("phrase"),
+                    offset + m.end(),
+                    rule.kind,
+                    rule.section,
+                )
             )
         return out
 
@@ -287,7 +301,9 @@ class SectionDetector:
 
         return srsly.json_dumps(self.rules_data).encode("utf-8")
 
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "SectionDetector":
+    def from_bytes(
+        self, data: bytes, *, exclude: Iterable[str] = ()
+    ) -> "SectionDetector":
         import srsly
 
         self._set_rules(srsly.json_loads(data.decode("utf-8")))
