@@ -52,6 +52,10 @@ _ATOM = (
 _MARKER = re.compile(rf"(?:{_ATOM}[ \t]*)+")
 _ATOM_RE = re.compile(_ATOM)
 _TERMINAL = ".;!?"
+# Fixed-width exports wrap lines at 60 to 110 columns; outside that range a
+# line break in a paragraph is taken as deliberate.
+MIN_WRAP_WIDTH = 60
+MAX_WRAP_WIDTH = 110
 
 
 class SegmentationWords(BaseModel):
@@ -377,14 +381,16 @@ class CriteriaSplitter:
     ) -> list[tuple[int, int, tuple[int, int] | None]]:
         """Criteria of a paragraph without bullets.
 
-        Wrapped lines are joined, run-on PDQ sub-headings ("Age: ... Hepatic:
-        ...") open criteria of their own, and each piece is split into sentences.
+        Wrapped lines are joined; when the paragraph is then one run of text it
+        is split into sentences, when it is one criterion per line it is not.
+        Run-on PDQ sub-headings ("Age: ... Hepatic: ...") open criteria of their
+        own.
         """
-        longest = max(ln.end - ln.cs for ln in lines)
+        width = max(_end_column(view, ln) for ln in lines)
         units: list[tuple[int, int]] = []
         cur = [lines[0].cs, lines[0].end]
         for prev, ln in pairwise(lines):
-            if self._joins(view, prev, ln, longest):
+            if self._joins(view, prev, ln, width):
                 cur[1] = ln.end
             else:
                 units.append((cur[0], cur[1]))
@@ -393,8 +399,31 @@ class CriteriaSplitter:
         out: list[tuple[int, int, tuple[int, int] | None]] = []
         for s, e in units:
             for a, b, sub in self._subheading_pieces(view, s, e):
-                out.extend((x, y, sub) for x, y in self._sentences(view, a, b))
+                if len(units) == 1:
+                    out.extend((x, y, sub) for x, y in self._sentences(view, a, b))
+                else:
+                    out.append((a, b, sub))
         return out
+
+    def _joins(self, view: str, prev: _Line, ln: _Line, width: int) -> bool:
+        """Whether ``ln`` continues ``prev`` (a wrapped line), or starts anew.
+
+        A line broken because the next word did not fit is a wrap; a line that
+        ends early, with room for the next word, was ended on purpose.
+        """
+        prev_text = view[prev.cs : prev.end]
+        if prev_text[-1:] in _TERMINAL:
+            return False
+        last_word = prev_text.rsplit(None, 1)[-1].lower() if prev_text else ""
+        if prev_text[-1:] in ",(/-&+" or last_word in self.joiners:
+            return True
+        if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
+            return False  # a list of short lines, or lines nobody wrapped
+        first_word = view[ln.cs : ln.end].split(None, 1)[0]
+        end_col = _end_column(view, prev)
+        if end_col >= width:  # the longest line: a wrap unless a capital follows
+            return not view[ln.cs].isupper()
+        return end_col + 1 + len(first_word) > width
 
     def _subheading_pieces(
         self, view: str, s: int, e: int
@@ -418,18 +447,6 @@ class CriteriaSplitter:
             if b > a:
                 trimmed.append((a, b, h))
         return trimmed
-
-    def _joins(self, view: str, prev: _Line, ln: _Line, longest: int) -> bool:
-        prev_text = view[prev.cs : prev.end]
-        nxt = view[ln.cs : ln.cs + 1]
-        if prev_text[-1:] in _TERMINAL:
-            return False
-        if not nxt.isupper():
-            return True
-        last_word = prev_text.rsplit(None, 1)[-1].lower() if prev_text else ""
-        if prev_text[-1:] in ",(/-&+" or last_word in self.joiners:
-            return True
-        return longest >= 60 and (prev.end - prev.cs) >= 0.75 * longest
 
     def _sentences(self, view: str, s: int, e: int) -> list[tuple[int, int]]:
         out = []
@@ -469,6 +486,10 @@ class CriteriaSplitter:
         if word[:-1].isdigit() and view[nxt].isdigit():
             return False
         return view[nxt].isalnum() or view[nxt] in "(\"'"
+
+
+def _end_column(view: str, line: _Line) -> int:
+    return line.end - (view.rfind("\n", 0, line.end) + 1)
 
 
 class CriteriaSegmenter:
