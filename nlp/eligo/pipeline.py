@@ -1,8 +1,9 @@
 """Build eligo's spaCy pipeline from its registered components.
 
-The components are declared as ``spacy_factories`` entry points in
-``pyproject.toml``, so ``nlp.add_pipe("eligo_sections")`` works in any spaCy
-program once eligo is installed, with no import side effect.
+The tokenizer (``eligo.tokenizer.v1``) and the components are declared as
+``spacy_tokenizers`` and ``spacy_factories`` entry points in ``pyproject.toml``,
+so ``nlp.add_pipe("eligo_sections")`` works in any spaCy program once eligo is
+installed, with no import side effect.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def build_pipeline(*, max_chars: int = DEFAULT_MAX_CHARS) -> Language:
         The pipeline.
     """
     register_extensions()
-    nlp = spacy.blank("en")
+    nlp = spacy.blank(
+        "en", config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}}
+    )
     nlp.max_length = max_chars
     for name in PIPE_NAMES:
         nlp.add_pipe(name)

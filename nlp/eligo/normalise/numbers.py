@@ -35,7 +35,9 @@ def number_words() -> dict[str, float]:
     """Every number word we read, compound tens ("twenty-one") included."""
     data = load_rule_object(NUMBERS_FILE, NumberWords)
     words = dict(data.words)
-    tens = {w: v for w, v in data.words.items() if v in range(20, 100, 10) and " " not in w}
+    tens = {
+        w: v for w, v in data.words.items() if v in range(20, 100, 10) and " " not in w
+    }
     units = {w: v for w, v in data.words.items() if 1 <= v <= 9 and len(w) > 2}
     for tw, tv in tens.items():
         for uw, uv in units.items():
@@ -66,7 +68,11 @@ def parse_number(text: str) -> float | None:
     if _NUMBER_RE.fullmatch(s):
         if "," in s:
             head, _, tail = s.rpartition(",")
-            if len(tail) == 3 and "." not in tail and re.fullmatch(r"\d{1,3}(?:,\d{3})*", head):
+            if (
+                len(tail) == 3
+                and "." not in tail
+                and re.fullmatch(r"\d{1,3}(?:,\d{3})*", head)
+            ):
                 s = s.replace(",", "")  # thousands separators
             elif s.count(",") == 1 and "." not in s:
                 s = s.replace(",", ".")  # a decimal comma

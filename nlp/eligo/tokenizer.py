@@ -1,0 +1,82 @@
+"""eligo's tokenizer: English rules plus splits that criteria need.
+
+spaCy's default (and scispaCy's) tokenizer leaves "INR>=1.5", "PLT<50" or
+"18~65" as one token. Criteria put comparators, numbers and units against each
+other, so this tokenizer also splits:
+
+- comparators (``>= <= => =< > < ≥ ≤ ≧ ≦ ⩾ ⩽ ~ =``) from what they touch;
+- a markdown escape's backslash (``\\<``, ``\\^``) from the character it escapes;
+- ``×``, ``^`` and ``*`` inside numbers and scale factors ("50×10^9/L");
+- a number from a unit glued to it ("9g/dL", "30s", "470ms"), but not codes
+  such as "HbA1c", "CD4", "T2DM" or "COVID-19" (only a token that starts with
+  the digits is split).
+
+Registered as ``eligo.tokenizer.v1`` (``spacy_tokenizers`` entry point), so a
+saved pipeline's config rebuilds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import (
+    compile_infix_regex,
+    compile_prefix_regex,
+    compile_suffix_regex,
+    registry,
+)
+
+COMPARATORS = r"(?:>=|<=|=>|=<|≥|≤|≧|≦|⩾|⩽|>|<|~|=)"
+_EXTRA_PREFIXES = [
+    r"\\",
+    COMPARATORS,
+    r"×",
+    r"\^",
+    r"x(?=10(?:\^|\*|[⁰¹²³⁴⁵⁶⁷⁸⁹]|\b))",  # "x10^9/L" after "1.5" is split off
+    # A number glued to a unit: "9g/dL", "30s", "470ms" (not "1st", "2nd").
+    r"[0-9]+(?:[.,][0-9]+)*(?=[A-Za-zµμ])(?!(?:st|nd|rd|th)\b)",
+]
+# "Hb<9g/dL": once "<" is split off, "9g" must split too. Python's look-behind
+# needs a fixed width, so the number shapes are spelled out.
+_NUMBER_SHAPES = ("0", "00", "000", "0000", "0.0", "0.00", "00.0", "0,000")
+_GLUED_UNIT_AFTER_SPLIT = "|".join(
+    rf"(?<=[<>=≥≤≧≦⩾⩽~×\\]{shape.replace('0', '[0-9]').replace('.', '[.]')})"
+    r"(?=[A-Za-zµμ])(?!(?:st|nd|rd|th)\b)"
+    for shape in _NUMBER_SHAPES
+)
+_EXTRA_SUFFIXES = [r"\\", COMPARATORS, r"×", r"\^"]
+_EXTRA_INFIXES = [
+    r"\\(?=[!-/:-@\[-`{-~])",  # a markdown escape's backslash
+    rf"(?<=[\w)\].%\\])(?:{COMPARATORS})(?=[\w(.\-+\\])",
+    r"(?<=\\)\^",
+    r"(?<=[0-9])[×x*](?=[0-9])",  # 50×10, 1.5x10
+    r"(?<=[0-9])\^(?=[-0-9])",  # 10^9
+    r"(?<=[0-9])[×*]",
+    r"(?<=[0-9])/(?=[A-Za-zµμ])",  # 100,000/mm3 -> 100,000 / mm3
+    _GLUED_UNIT_AFTER_SPLIT,
+]
+
+
+def make_eligo_tokenizer(nlp: Language) -> Tokenizer:
+    """Build the tokenizer over ``nlp``'s vocab and default English rules."""
+    defaults = nlp.Defaults
+    prefixes = _EXTRA_PREFIXES + list(defaults.prefixes or [])
+    suffixes = list(defaults.suffixes or []) + _EXTRA_SUFFIXES
+    infixes = list(defaults.infixes or []) + _EXTRA_INFIXES
+    return Tokenizer(
+        nlp.vocab,
+        rules=defaults.tokenizer_exceptions,
+        prefix_search=compile_prefix_regex(prefixes).search,
+        suffix_search=compile_suffix_regex(suffixes).search,
+        infix_finditer=compile_infix_regex(infixes).finditer,
+        token_match=None,
+        url_match=None,
+    )
+
+
+@registry.tokenizers("eligo.tokenizer.v1")
+def create_tokenizer() -> Callable[[Language], Tokenizer]:
+    """Registered factory: ``[nlp.tokenizer] @tokenizers = "eligo.tokenizer.v1"``."""
+    return make_eligo_tokenizer

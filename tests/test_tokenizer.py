@@ -1,0 +1,50 @@
+import pytest
+import spacy
+
+from eligo.pipeline import build_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    return build_pipeline()
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("INR>=1.5", ["INR", ">=", "1.5"]),
+        ("PLT<50×10^9/L", ["PLT", "<", "50", "×", "10", "^", "9", "/", "L"]),
+        (
+            "PLT\\<50×10\\^9/L",
+            ["PLT", "\\", "<", "50", "×", "10", "\\", "^", "9", "/", "L"],
+        ),
+        ("18~65 years", ["18", "~", "65", "years"]),
+        ("Hb<9g/dL", ["Hb", "<", "9", "g", "/", "dL"]),
+        ("QTcF>470ms", ["QTcF", ">", "470", "ms"]),
+        ("Cr>1.5mg/dl", ["Cr", ">", "1.5", "mg", "/", "dl"]),
+        ("≥18", ["≥", "18"]),
+        ("(≥18 years)", ["(", "≥", "18", "years", ")"]),
+        ("=>2", ["=>", "2"]),
+        ("5mg", ["5", "mg"]),
+        ("less than 30s", ["less", "than", "30", "s"]),
+        ("100,000/mm3", ["100,000", "/", "mm3"]),
+        ("1.5x10^9/l", ["1.5", "x", "10", "^", "9", "/", "l"]),
+        ("Child-Pugh score\\>9", ["Child", "-", "Pugh", "score", "\\", ">", "9"]),
+        ("mRSS \\> 10", ["mRSS", "\\", ">", "10"]),
+        # Codes and terms stay whole.
+        ("HbA1c 7.5%", ["HbA1c", "7.5", "%"]),
+        ("HbA1c>=7.5%", ["HbA1c", ">=", "7.5", "%"]),
+        ("CD4 count", ["CD4", "count"]),
+        ("T2DM", ["T2DM"]),
+        ("COVID-19", ["COVID-19"]),
+        ("IL-6", ["IL-6"]),
+        ("1st-line", ["1st", "-", "line"]),
+        ("18-80 years", ["18", "-", "80", "years"]),
+    ],
+)
+def test_tokens(nlp: spacy.language.Language, text: str, tokens: list[str]) -> None:
+    assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+def test_tokenizer_is_in_saved_config(nlp: spacy.language.Language) -> None:
+    assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "eligo.tokenizer.v1"
