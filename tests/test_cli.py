@@ -108,7 +108,7 @@ def test_cli_exit_code_and_summary(batch_dir: Path) -> None:
     assert result.exit_code == 1
     assert len(result.stdout.strip().splitlines()) == 2
     assert "eligo: error:" in result.stderr
-    assert "2 documents, 4 criteria, 0 constraints, 2 failures" in result.stderr
+    assert "2 documents, 4 criteria, 2 constraints, 2 failures" in result.stderr
 
 
 def test_cli_success_exit_zero_and_output_file(tmp_path: Path) -> None:

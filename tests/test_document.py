@@ -4,7 +4,7 @@ from eligo.document import Document, document_json_schema, published_json_schema
 
 
 def test_published_schema_is_current() -> None:
-    """Regenerate with: python -c 'from eligo.document import ...' (see README)."""
+    """Regenerate with: python -m eligo.document nlp/eligo/document.schema.json"""
     assert published_json_schema() == document_json_schema()
 
 
@@ -53,5 +53,14 @@ def test_documents_round_trip_through_json(parser) -> None:
     data = json.loads(doc.model_dump_json())
     assert data["text"] == "Inclusion Criteria:\r\n- Adults\r\n"
     assert data["structured"]["minimum_age"] == 18.0
-    assert data["summary"] == {"age": None, "sex": None}
+    assert data["summary"] == {
+        "age": {
+            "low": 18.0,
+            "low_inclusive": True,
+            "high": None,
+            "high_inclusive": True,
+        },
+        "sex": None,
+        "mismatches": [],
+    }
     assert Document.model_validate(data) == doc

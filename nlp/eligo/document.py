@@ -45,11 +45,36 @@ class Analyte(Span):
     code: str | None = None
 
 
+class CanonicalBounds(_Model):
+    """Bounds converted to an analyte's canonical unit."""
+
+    low: float | None = None
+    high: float | None = None
+    unit: str
+
+
+class Logic(_Model):
+    """How a criterion's constraints combine: ``args`` are constraint indices
+    (into ``Criterion.constraints``) or nested groups."""
+
+    op: Literal["and", "or"]
+    args: list[int | Logic]
+
+
 class Constraint(Span):
-    """A machine-usable restriction; ``start``/``end`` cover its evidence phrase."""
+    """A machine-usable restriction; ``start``/``end`` cover its evidence phrase.
+
+    ``type`` is one of "age", "sex", "pregnancy", "breastfeeding",
+    "measurement", "score", "temporal", "duration". Intervals are
+    ``low``/``high`` with inclusive flags; ``value`` holds a categorical value
+    ("female", a Child-Pugh class); ``relative_to`` is "ULN"/"LLN"/"control"
+    when a threshold is a multiple of a reference; ``canonical`` holds the
+    bounds converted to the analyte's canonical unit.
+    """
 
     type: str
     negated: bool = False
+    value: str | None = None
     low: float | None = None
     low_inclusive: bool | None = None
     high: float | None = None
@@ -60,6 +85,10 @@ class Constraint(Span):
     high_days: float | None = None
     direction: Literal["before", "after"] | None = None
     anchor: str | None = None
+    relative_to: str | None = None
+    canonical: CanonicalBounds | None = None
+    qualifies: list[int] = Field(default_factory=list)
+    text: str | None = None
 
 
 class Heading(Span):
@@ -80,6 +109,7 @@ class Criterion(Span):
     constraints: list[Constraint] = Field(default_factory=list)
     items: list[Span] = Field(default_factory=list)
     heading: Heading | None = None
+    logic: Logic | None = None
 
 
 class Structured(_Model):
@@ -101,10 +131,16 @@ class AgeRange(_Model):
 
 
 class Summary(_Model):
-    """What a patient must be, from the criteria text as a whole."""
+    """What a patient must be, from the criteria text as a whole.
+
+    ``age`` combines inclusion age constraints with the complement of
+    exclusion ones; ``mismatches`` reports where the text disagrees with the
+    registry's structured fields (never silently merged).
+    """
 
     age: AgeRange | None = None
     sex: Literal["all", "female", "male"] | None = None
+    mismatches: list[str] = Field(default_factory=list)
 
 
 class SectionSpan(Span):
@@ -168,3 +204,11 @@ def published_json_schema() -> dict[str, Any]:
     raw = resources.files("eligo").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
     result: dict[str, Any] = json.loads(raw)
     return result
+
+
+if __name__ == "__main__":  # python -m eligo.document PATH: regenerate the schema
+    import sys
+
+    target = sys.argv[1] if len(sys.argv) > 1 else SCHEMA_FILE
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(document_json_schema(), indent=2) + "\n")

@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .document import (
+    Constraint,
     Criterion,
     Document,
     Heading,
@@ -26,6 +27,7 @@ from .document import (
 )
 from .errors import EligoError, TextTooLongError
 from .pipeline import DEFAULT_MAX_CHARS, build_pipeline
+from .summary import summarise
 from .trial import ReadFailure, Trial
 
 
@@ -108,6 +110,10 @@ def to_document(trial: Trial, doc: Doc) -> Document:
             start=c["start"],
             end=c["end"],
             items=[Span(start=s, end=e) for s, e in c["items"]],
+            constraints=[
+                Constraint.model_validate(k) for k in c.get("constraints", [])
+            ],
+            logic=c.get("logic"),
             heading=(
                 Heading(
                     start=c["heading"][0],
@@ -140,7 +146,7 @@ def to_document(trial: Trial, doc: Doc) -> Document:
             sex=st.sex,
             healthy_volunteers=st.healthy_volunteers,
         )
-    return Document(
+    document = Document(
         id=trial.id,
         text=trial.text,
         structured=structured,
@@ -151,6 +157,8 @@ def to_document(trial: Trial, doc: Doc) -> Document:
         sections=sections,
         source=Source(path=trial.path, record=trial.record, format=trial.source_format),
     )
+    document.summary = summarise(document)
+    return document
 
 
 Item = Trial | ReadFailure

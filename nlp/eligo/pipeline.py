@@ -14,7 +14,13 @@ from spacy.language import Language
 from .extensions import register_extensions
 
 #: Component names, in pipeline order.
-PIPE_NAMES: tuple[str, ...] = ("eligo_sections", "eligo_criteria")
+PIPE_NAMES: tuple[str, ...] = (
+    "eligo_sections",
+    "eligo_criteria",
+    "eligo_ages",
+    "eligo_sex",
+    "eligo_logic",
+)
 DEFAULT_MAX_CHARS = 1_000_000
 
 

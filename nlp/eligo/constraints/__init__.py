@@ -1,0 +1,1 @@
+"""Constraint extraction: ages, sex, measurements, scores, time windows, logic."""

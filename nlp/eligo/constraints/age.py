@@ -1,0 +1,353 @@
+"""Age constraints: "18-80 years old", "Aged 18~65", "≥ 18 years of age", ...
+
+Every form becomes an interval in years with inclusive flags, read literally:
+"over 18" is > 18 and "at least 18" is >= 18; "between 20 and 60" and "18-80"
+are inclusive. Months, weeks and days convert to years. A number is an age only
+with age evidence: an age word before it ("age", "aged"), an age tail after it
+("years old", "of age"), a comparator that only ages take ("younger than",
+"older than"), or a person word before it ("patients >= 18 years"). Group words
+("adults", "children") count when they open the criterion and no number does.
+
+The vocabulary (units, comparator phrases, groups) is data in ``rules/age.json``;
+the grammar is here.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..normalise.numbers import number_word_pattern, parse_number
+from ..resources import load_rule_object
+from .base import CriterionRuleComponent
+
+AGE_FILE = "age.json"
+
+
+class AgeGroup(BaseModel):
+    """Words that stand for an age range ("adults" -> >= 18)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    words: list[str]
+    low: float | None = None
+    low_inclusive: bool = True
+    high: float | None = None
+    high_inclusive: bool = True
+
+
+class AgeRules(BaseModel):
+    """``rules/age.json``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str = ""
+    units: dict[str, float]
+    age_words: list[str]
+    age_tails: list[str]
+    lower: dict[str, bool]
+    upper: dict[str, bool]
+    postfix_lower: dict[str, bool]
+    postfix_upper: dict[str, bool]
+    range_joiners: list[str]
+    range_openers: list[str]
+    groups: list[AgeGroup]
+
+
+@dataclass(frozen=True)
+class AgeConstraint:
+    """An age interval in years; ``start``/``end`` cover the evidence phrase."""
+
+    start: int
+    end: int
+    low: float | None
+    low_inclusive: bool | None
+    high: float | None
+    high_inclusive: bool | None
+    text: str
+
+
+_PERSONS = (
+    r"patients?|subjects?|participants?|men|women|males?|females?|adults?|children|"
+    r"volunteers?|individuals?|persons?|people|boys|girls|infants?|adolescents?|"
+    r"candidates?|donors?|recipients?|mothers?|pregnant women"
+)
+
+
+def _alt(phrases: object) -> str:
+    words = sorted(phrases, key=len, reverse=True)  # type: ignore[call-overload]
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+
+
+class AgeGrammar:
+    """Compiled age patterns."""
+
+    def __init__(self, rules: AgeRules) -> None:
+        self.rules = rules
+        num = rf"(?:\d+(?:\.\d+)?|{number_word_pattern()})"
+        unit = rf"(?:{_alt(rules.units)})(?![a-z])"
+        tail = rf"(?:{_alt(rules.age_tails)})(?![a-z])"
+        word = rf"(?<![a-z])(?:{_alt(rules.age_words)})(?![a-z])"
+        lo = _alt(rules.lower)
+        hi = _alt(rules.upper)
+        post_lo = _alt(rules.postfix_lower)
+        post_hi = _alt(rules.postfix_upper)
+        join = _alt(rules.range_joiners)
+        opener = _alt(rules.range_openers)
+        value = (
+            rf"(?P<{{n}}>{num})(?!\d|\.\d)\s*(?:(?P<{{n}}u>{unit})\.?)?"
+            rf"\s*(?P<{{n}}t>{tail})?"
+        )
+        a = value.format(n="a")
+        b = value.format(n="b")
+        lead = rf"(?P<w>{word})\s*(?:[:\-]|is|must\s+be|should\s+be|of|=)?\s*"
+        f = re.IGNORECASE
+        self.patterns: list[tuple[str, re.Pattern[str]]] = [
+            (
+                "sandwich",
+                re.compile(
+                    rf"{a}\s*(?P<c1>[<≤]=?|=<)\s*{word}\s*(?P<c2>[<≤]=?|=<)\s*{b}", f
+                ),
+            ),
+            (
+                "range",
+                re.compile(
+                    rf"(?:{lead})?(?:(?P<o>{opener})\s+)?(?<![\d.]){a}\s*(?P<j>{join})\s*{b}"
+                    r"(?:\s*\(?(?P<inc>inclusive|inclusively|included)\)?)?",
+                    f,
+                ),
+            ),
+            ("word_cmp", re.compile(rf"{lead}(?P<c>{lo}|{hi})\s*{a}", f)),
+            ("word_post", re.compile(rf"{lead}{a}\s*(?P<p>{post_lo}|{post_hi})", f)),
+            (
+                "cmp",
+                re.compile(
+                    rf"(?:(?P<person>(?<![a-z])(?:{_PERSONS}))\s+(?:who\s+are\s+|aged\s+)?)?"
+                    rf"(?<![a-z])(?P<c>{lo}|{hi})\s*{a}",
+                    f,
+                ),
+            ),
+            (
+                "post",
+                re.compile(
+                    rf"(?:(?P<person>(?<![a-z])(?:{_PERSONS}))\s+)?(?<![\d.]){a}\s*"
+                    rf"(?P<p>{post_lo}|{post_hi})(?![a-z])",
+                    f,
+                ),
+            ),
+        ]
+        group_words = {w: g for g in rules.groups for w in g.words}
+        self.groups = group_words
+        self.group_re = re.compile(
+            rf"^(?:(?:healthy|male|female|male\s+or\s+female|ambulatory|all)\s+)?"
+            rf"(?P<g>{_alt(group_words)})(?![\w-])",
+            f,
+        )
+        self.lower = {k.lower(): v for k, v in rules.lower.items()}
+        self.upper = {k.lower(): v for k, v in rules.upper.items()}
+        self.post_lower = {k.lower(): v for k, v in rules.postfix_lower.items()}
+        self.post_upper = {k.lower(): v for k, v in rules.postfix_upper.items()}
+        self.units = {k.lower(): v for k, v in rules.units.items()}
+
+    def _years(self, m: re.Match[str], n: str, fallback: str | None) -> float | None:
+        raw = parse_number(m.group(n))
+        if raw is None:
+            return None
+        unit = m.group(f"{n}u") or fallback
+        factor = self.units.get(re.sub(r"\s+", " ", unit.lower()), 1.0) if unit else 1.0
+        return raw * factor
+
+    def find(
+        self,
+        view: str,
+        start: int = 0,
+        end: int | None = None,
+        *,
+        context: bool = False,
+    ) -> list[AgeConstraint]:
+        """Age constraints in ``view[start:end]``, in text order, not overlapping.
+
+        Args:
+            view: The reading view of the text.
+            start: Where the criterion starts.
+            end: Where it ends.
+            context: The criterion sits under an age heading ("Age:"), so a bare
+                number with a comparator or a range is an age.
+        """
+        end = len(view) if end is None else end
+        found: list[AgeConstraint] = []
+        taken: list[tuple[int, int]] = []
+        for kind, pattern in self.patterns:
+            for m in pattern.finditer(view, start, end):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                con = self._read(kind, m, view, start, context)
+                if con is not None:
+                    found.append(con)
+                    taken.append((con.start, con.end))
+        group = self.group_re.match(view[start:end].lstrip()) if not found else None
+        if group is not None:
+            offset = start + (len(view[start:end]) - len(view[start:end].lstrip()))
+            g = self.groups[re.sub(r"\s+", " ", group.group("g").lower())]
+            s, e = offset + group.start("g"), offset + group.end("g")
+            found.append(
+                AgeConstraint(
+                    s,
+                    e,
+                    g.low,
+                    g.low_inclusive if g.low is not None else None,
+                    g.high,
+                    g.high_inclusive if g.high is not None else None,
+                    view[s:e],
+                )
+            )
+        return sorted(found, key=lambda c: c.start)
+
+    def _read(
+        self, kind: str, m: re.Match[str], view: str, start: int, context: bool
+    ) -> AgeConstraint | None:
+        gd = m.groupdict()
+        has_word = bool(gd.get("w")) or context
+        has_tail = bool(gd.get("at") or gd.get("bt"))
+        unit_b = gd.get("bu")
+        unit_a = gd.get("au")
+        if kind == "sandwich":
+            low = self._years(m, "a", unit_a or unit_b)
+            high = self._years(m, "b", unit_b or unit_a)
+            low_inc = "=" in gd["c1"] or "≤" in gd["c1"]
+            high_inc = "=" in gd["c2"] or "≤" in gd["c2"]
+            return self._make(m, view, low, low_inc, high, high_inc)
+        if kind == "range":
+            if not (has_word or has_tail):
+                return None
+            joiner = gd["j"].lower()
+            if joiner == "and" and not (gd.get("o") or "").lower().startswith(
+                ("between", "from")
+            ):
+                return None
+            low = self._years(m, "a", unit_a or unit_b)
+            high = self._years(m, "b", unit_b or unit_a)
+            if low is None or high is None or low > high:
+                return None
+            return self._make(m, view, low, True, high, True)
+        if kind in ("word_cmp", "cmp"):
+            comp = re.sub(r"\s+", " ", gd["c"].lower())
+            years_unit = unit_a is not None and self.units.get(unit_a.lower(), 0) >= 1
+            age_cmp = comp in (
+                "younger than",
+                "older than",
+                "not younger than",
+                "not older than",
+                "no younger than",
+                "no older than",
+            )
+            if kind == "cmp" and not (
+                has_tail or age_cmp or context or (gd.get("person") and years_unit)
+            ):
+                return None
+            value = self._years(m, "a", None)
+            if value is None:
+                return None
+            if comp in self.lower:
+                return self._make(m, view, value, self.lower[comp], None, None)
+            return self._make(m, view, None, None, value, self.upper[comp])
+        if kind in ("word_post", "post"):
+            post = re.sub(r"\s+", " ", gd["p"].lower())
+            years_unit = unit_a is not None and self.units.get(unit_a.lower(), 0) >= 1
+            at_start = not view[start : m.start()].strip(" -*•:(")
+            if kind == "post" and not (
+                has_tail or context or ((gd.get("person") or at_start) and years_unit)
+            ):
+                return None
+            value = self._years(m, "a", None)
+            if value is None:
+                return None
+            if post in self.post_lower:
+                return self._make(m, view, value, self.post_lower[post], None, None)
+            return self._make(m, view, None, None, value, self.post_upper[post])
+        return None
+
+    @staticmethod
+    def _make(
+        m: re.Match[str],
+        view: str,
+        low: float | None,
+        low_inc: bool | None,
+        high: float | None,
+        high_inc: bool | None,
+    ) -> AgeConstraint | None:
+        if low is None and high is None:
+            return None
+        s, e = m.start(), m.end()
+        if m.groupdict().get("person"):
+            s = m.start("person") if m.group("person") is None else m.end("person")
+            while s < e and view[s].isspace():
+                s += 1
+        while e > s and view[e - 1].isspace():
+            e -= 1
+        return AgeConstraint(
+            s,
+            e,
+            low,
+            low_inc if low is not None else None,
+            high,
+            high_inc if high is not None else None,
+            view[s:e],
+        )
+
+
+_AGE_HEADING = re.compile(r"^\W*(?:age|ages|age range|age group)\W*$", re.IGNORECASE)
+
+
+class AgeComponent(CriterionRuleComponent):
+    """spaCy component ``eligo_ages``: age constraints of every criterion."""
+
+    RULE_FILES = (AGE_FILE,)
+
+    def build(self, rules_data: dict[str, Any]) -> None:
+        self.grammar = AgeGrammar(
+            load_rule_object(AGE_FILE, AgeRules, rules_data[AGE_FILE])
+        )
+
+    def extract(
+        self, view: str, criterion: dict[str, Any], doc: Doc
+    ) -> list[dict[str, Any]]:
+        heading = criterion.get("heading")
+        context = bool(heading and _AGE_HEADING.match(view[heading[0] : heading[1]]))
+        return [
+            {
+                "type": "age",
+                "start": c.start,
+                "end": c.end,
+                "negated": False,
+                "low": c.low,
+                "low_inclusive": c.low_inclusive,
+                "high": c.high,
+                "high_inclusive": c.high_inclusive,
+                "unit": "a",
+            }
+            for c in self.grammar.find(
+                view, criterion["start"], criterion["end"], context=context
+            )
+        ]
+
+
+@Language.factory("eligo_ages", assigns=["doc._.criteria"], requires=["doc._.criteria"])
+def make_age_component(nlp: Language, name: str) -> AgeComponent:
+    """Factory of :class:`AgeComponent` (vocabulary in ``rules/age.json``)."""
+    return AgeComponent(name)
+
+
+@lru_cache(maxsize=1)
+def default_grammar() -> AgeGrammar:
+    """The grammar built from the shipped ``rules/age.json``."""
+    return AgeGrammar(load_rule_object(AGE_FILE, AgeRules))
+
+
+def find_ages(
+    view: str, start: int = 0, end: int | None = None, *, context: bool = False
+) -> list[AgeConstraint]:
+    """Age constraints in one criterion (see the module docstring)."""
+    return default_grammar().find(view, start, end, context=context)

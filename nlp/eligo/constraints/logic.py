@@ -1,0 +1,124 @@
+"""AND/OR structure of a criterion's constraints.
+
+Constraints are taken in text order. The text between two neighbours decides
+how they join: "or", "/", "either" -> OR; a bare list comma takes the
+connector that closes the list ("A, B or C" -> OR); anything else -> AND. OR binds
+loosest ("A and B or C" is (A and B) or C). When a criterion lists sub-items
+under "any of the following" / "one of the following" / "either", the items
+are OR'ed; otherwise items are AND'ed. The result is stored as
+``criterion["logic"]``: ``{"op": "and"|"or", "args": [index | group, ...]}``
+with indices into the criterion's ``constraints``; a criterion with fewer
+than two constraints has no logic.
+"""
+
+import re
+from itertools import pairwise
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..extensions import register_extensions
+from ..segment.view import reading_view
+
+_OR = re.compile(r"(?<![\w])(?:or|either|and/or)(?![\w])|/", re.IGNORECASE)
+_ANY_OF = re.compile(
+    r"\b(?:any|one|either|at least one)\s+(?:\w+\s+){0,2}?of\s+(?:the\s+)?following\b"
+    r"|\beither\b",
+    re.IGNORECASE,
+)
+# Constraint types that restate another ("pregnancy" in "pregnancy test") stay
+# in the structure like any other.
+
+
+def _join(op: str, args: list[Any]) -> Any:
+    flat: list[Any] = []
+    for a in args:
+        if isinstance(a, dict) and a["op"] == op:
+            flat.extend(a["args"])
+        else:
+            flat.append(a)
+    return flat[0] if len(flat) == 1 else {"op": op, "args": flat}
+
+
+def criterion_logic(view: str, criterion: dict[str, Any]) -> dict[str, Any] | None:
+    """The AND/OR tree over ``criterion["constraints"]`` (see module docstring)."""
+    cons = criterion.get("constraints") or []
+    if len(cons) < 2:
+        return None
+    order = sorted(range(len(cons)), key=lambda i: (cons[i]["start"], cons[i]["end"]))
+    items = criterion.get("items") or []
+    if items:
+        head_end = items[0][0]
+        op = "or" if _ANY_OF.search(view[criterion["start"] : head_end]) else "and"
+        groups: list[list[int]] = [[] for _ in range(len(items) + 1)]
+        for i in order:
+            pos = cons[i]["start"]
+            slot = 0
+            for k, (s, e) in enumerate(items, 1):
+                if s <= pos < e:
+                    slot = k
+            groups[slot].append(i)
+        parts = [_chain(view, cons, g) for g in groups[1:] if g]
+        tree = _join(op, parts) if parts else None
+        if groups[0]:
+            head = _chain(view, cons, groups[0])
+            tree = _join("and", [head, tree]) if tree is not None else head
+        return tree if isinstance(tree, dict) else None
+    tree = _chain(view, cons, order)
+    return tree if isinstance(tree, dict) else None
+
+
+def _chain(view: str, cons: list[dict[str, Any]], order: list[int]) -> Any:
+    # The connector between each neighbour pair: "or", "and", or "," (a list
+    # comma, which takes the connector that closes the list: "A, B or C").
+    links = []
+    for prev, nxt in pairwise(order):
+        between = view[cons[prev]["end"] : cons[nxt]["start"]]
+        if _OR.search(between):
+            links.append("or")
+        elif re.fullmatch(r"[\s,;]*", between) and "," in between:
+            links.append(",")
+        else:
+            links.append("and")
+    for k in range(len(links) - 1, -1, -1):
+        if links[k] == ",":
+            links[k] = links[k + 1] if k + 1 < len(links) else "and"
+    ors: list[Any] = []
+    current: list[int] = [order[0]]
+    for link, nxt in zip(links, order[1:], strict=True):
+        if link == "or":
+            ors.append(_join("and", list(current)))
+            current = [nxt]
+        else:
+            current.append(nxt)
+    ors.append(_join("and", list(current)))
+    return _join("or", ors)
+
+
+class LogicComponent:
+    """spaCy component ``eligo_logic``: sets each criterion's ``"logic"``."""
+
+    def __init__(self, name: str = "eligo_logic") -> None:
+        register_extensions()
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.criteria is None:
+            raise ValueError(
+                "eligo_logic needs eligo_criteria before it in the pipeline"
+            )
+        view = reading_view(doc.text)
+        for criterion in doc._.criteria:
+            logic = criterion_logic(view, criterion)
+            if logic is not None:
+                criterion["logic"] = logic
+        return doc
+
+
+@Language.factory(
+    "eligo_logic", assigns=["doc._.criteria"], requires=["doc._.criteria"]
+)
+def make_logic_component(nlp: Language, name: str) -> LogicComponent:
+    """Factory of :class:`LogicComponent`."""
+    return LogicComponent(name)

@@ -1,0 +1,132 @@
+"""A trial's summary: the age and sex a patient must have, from the text.
+
+Age: inclusion age constraints are intersected; an exclusion criterion whose
+constraints are all one-sided ages joined by OR ("Younger than 18 or older
+than 70") excludes each side, so its complement (>= 18 and <= 70) is
+intersected too. Criteria in no section count as inclusion (lists without
+headers are nearly always what a patient must meet). A two-sided excluded
+range (its complement is two pieces) is left out. Sex: the inclusion criteria's sex constraints (a female or male
+restriction wins over "all"). Registry fields are compared, never merged:
+disagreements are listed in ``mismatches``.
+"""
+
+from __future__ import annotations
+
+from .document import AgeRange, Constraint, Criterion, Document, Structured, Summary
+
+# Registry maxima that stand for "no limit".
+NO_LIMIT_MAXIMA = frozenset({99.0, 100.0, 110.0, 120.0, 125.0, 130.0, 150.0, 999.0})
+
+
+def _tighten(rng: AgeRange, c: Constraint) -> None:
+    if c.low is not None and (
+        rng.low is None or c.low > rng.low or (c.low == rng.low and not c.low_inclusive)
+    ):
+        rng.low, rng.low_inclusive = c.low, bool(c.low_inclusive)
+    if c.high is not None and (
+        rng.high is None
+        or c.high < rng.high
+        or (c.high == rng.high and not c.high_inclusive)
+    ):
+        rng.high, rng.high_inclusive = c.high, bool(c.high_inclusive)
+
+
+def _complement(c: Constraint) -> Constraint | None:
+    """Allowed ages when a one-sided age constraint excludes."""
+    if c.low is not None and c.high is None:
+        return Constraint(
+            type="age",
+            start=c.start,
+            end=c.end,
+            high=c.low,
+            high_inclusive=not c.low_inclusive,
+            unit="a",
+        )
+    if c.high is not None and c.low is None:
+        return Constraint(
+            type="age",
+            start=c.start,
+            end=c.end,
+            low=c.high,
+            low_inclusive=not c.high_inclusive,
+            unit="a",
+        )
+    return None
+
+
+def _excluded_ages(crit: Criterion) -> list[Constraint]:
+    cons = crit.constraints
+    ages = [c for c in cons if c.type == "age" and not c.negated]
+    if not ages or len(ages) != len(cons):
+        return []
+    if len(ages) > 1 and (crit.logic is None or crit.logic.op != "or"):
+        return []
+    out = [_complement(c) for c in ages]
+    return [c for c in out if c is not None] if all(out) else []
+
+
+def summarise(doc: Document) -> Summary:
+    """The summary of a parsed document (see the module docstring)."""
+    rng = AgeRange()
+    found = False
+    sexes: list[str] = []
+    for crit in doc.criteria:
+        if crit.section in ("inclusion", "unknown"):
+            for c in crit.constraints:
+                if c.type == "age" and not c.negated:
+                    _tighten(rng, c)
+                    found = True
+                elif c.type == "sex" and c.value and not c.negated:
+                    sexes.append(c.value)
+        elif crit.section == "exclusion":
+            for c in _excluded_ages(crit):
+                _tighten(rng, c)
+                found = True
+    sex = None
+    if sexes:
+        restricted = {s for s in sexes if s != "all"}
+        sex = (
+            restricted.pop()
+            if len(restricted) == 1
+            else ("all" if not restricted else None)
+        )
+    summary = Summary(age=rng if found else None, sex=sex)
+    if doc.structured is not None:
+        summary.mismatches = mismatches(summary, doc.structured)
+    return summary
+
+
+def mismatches(summary: Summary, st: Structured) -> list[str]:
+    """Where the text's age/sex disagree with the registry's structured fields."""
+    out: list[str] = []
+    age = summary.age
+    if age is not None:
+        if (
+            st.minimum_age is not None
+            and age.low is not None
+            and age.low != st.minimum_age
+        ):
+            out.append(
+                f"minimum age: text says {age.low:g}, registry says {st.minimum_age:g}"
+            )
+        if (
+            st.maximum_age is not None
+            and age.high is not None
+            and age.high != st.maximum_age
+        ):
+            out.append(
+                f"maximum age: text says {age.high:g}, registry says {st.maximum_age:g}"
+            )
+        if (
+            age.high is None
+            and st.maximum_age is not None
+            and st.maximum_age not in NO_LIMIT_MAXIMA
+        ):
+            out.append(f"maximum age: text sets none, registry says {st.maximum_age:g}")
+    if (
+        summary.sex in ("female", "male")
+        and st.sex is not None
+        and st.sex != summary.sex
+    ):
+        out.append(f"sex: text says {summary.sex}, registry says {st.sex}")
+    return out

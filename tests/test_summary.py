@@ -1,0 +1,81 @@
+import pytest
+
+from eligo.parse import Parser
+from eligo.trial import StructuredFields, Trial
+
+
+@pytest.fixture(scope="module")
+def parse():
+    parser = Parser()
+
+    def run(text: str, structured: StructuredFields | None = None):
+        return parser.parse(
+            Trial(id="t", text=text, source_format="ctgov_v2", structured=structured)
+        )
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Inclusion Criteria:\n- Aged 18 to 70 years\n", (18, True, 70, True)),
+        (
+            "Inclusion Criteria:\n- Age ≥ 18\nExclusion Criteria:\n- Older than 75 years\n",
+            (18, True, 75, True),
+        ),
+        (
+            "Exclusion Criteria:\n- Younger than 18 or older than 70 years old\n",
+            (18, True, 70, True),
+        ),
+        (
+            "Exclusion Criteria:\n- Be less than 20 years old or more than 60 years old\n",
+            (20, True, 60, True),
+        ),
+        ("Inclusion Criteria:\n- Adults\n- Aged 18-65 years\n", (18, True, 65, True)),
+        ("Inclusion Criteria:\n- over 18 years of age\n", (18, False, None, True)),
+        # An excluded two-sided range has a two-piece complement: left out.
+        ("Exclusion Criteria:\n- aged 40-50 years\n", None),
+        ("Inclusion Criteria:\n- Signed consent\n", None),
+    ],
+)
+def test_summary_age(parse, text: str, age) -> None:
+    summary = parse(text).summary
+    if age is None:
+        assert summary.age is None
+    else:
+        got = summary.age
+        assert (got.low, got.low_inclusive, got.high, got.high_inclusive) == age
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("Inclusion Criteria:\n- Male or female\n", "all"),
+        ("Inclusion Criteria:\n- Postmenopausal women\n", "female"),
+        ("Inclusion Criteria:\n- Men and women\n- Women only\n", "female"),
+        ("Exclusion Criteria:\n- Pregnant women\n", None),
+    ],
+)
+def test_summary_sex(parse, text: str, sex) -> None:
+    assert parse(text).summary.sex == sex
+
+
+def test_mismatch_with_registry_is_reported(parse) -> None:
+    doc = parse(
+        "Inclusion Criteria:\n- Aged 18 to 70 years\n- Women\n",
+        StructuredFields(minimum_age=18, maximum_age=65, sex="all"),
+    )
+    assert doc.summary.mismatches == [
+        "maximum age: text says 70, registry says 65",
+        "sex: text says female, registry says all",
+    ]
+    assert doc.structured.maximum_age == 65  # reported, never merged
+
+
+def test_no_mismatch_when_they_agree(parse) -> None:
+    doc = parse(
+        "Inclusion Criteria:\n- Aged 18 to 65 years\n",
+        StructuredFields(minimum_age=18, maximum_age=65, sex="all"),
+    )
+    assert doc.summary.mismatches == []
