@@ -5,9 +5,10 @@ constraints are all one-sided ages joined by OR ("Younger than 18 or older
 than 70") excludes each side, so its complement (>= 18 and <= 70) is
 intersected too. Criteria in no section count as inclusion (lists without
 headers are nearly always what a patient must meet). A two-sided excluded
-range (its complement is two pieces) is left out. Sex: the inclusion criteria's sex constraints (a female or male
-restriction wins over "all"). Registry fields are compared, never merged:
-disagreements are listed in ``mismatches``.
+range (its complement is two pieces) is left out. Sex: the inclusion
+criteria's sex constraints (a female or male restriction wins over "all").
+Registry fields are compared, never merged: disagreements are listed in
+``mismatches``.
 """
 
 from __future__ import annotations
