@@ -67,9 +67,12 @@ class Constraint(Span):
     ``type`` is one of "age", "sex", "pregnancy", "breastfeeding",
     "measurement", "score", "temporal", "duration". Intervals are
     ``low``/``high`` with inclusive flags; ``value`` holds a categorical value
-    ("female", a Child-Pugh class); ``relative_to`` is "ULN"/"LLN"/"control"
-    when a threshold is a multiple of a reference; ``canonical`` holds the
-    bounds converted to the analyte's canonical unit.
+    ("female", "ever", a Child-Pugh class); ``relative_to`` is "ULN"/"LLN"/
+    "control" when a threshold is a multiple of a reference; ``canonical``
+    holds the bounds converted to the analyte's canonical unit. Time windows
+    give ``low_days``/``high_days`` from ``anchor`` (``direction`` says on
+    which side), ``subject`` the phrase they apply to, and ``joined``/``rule``
+    for "whichever is longer".
     """
 
     type: str
@@ -87,8 +90,10 @@ class Constraint(Span):
     anchor: str | None = None
     relative_to: str | None = None
     canonical: CanonicalBounds | None = None
-    qualifies: list[int] = Field(default_factory=list)
-    text: str | None = None
+    subject: Heading | None = None
+    rule: Literal["longer", "shorter"] | None = None
+    joined: list[int] = Field(default_factory=list)
+    note: str | None = None
 
 
 class Heading(Span):

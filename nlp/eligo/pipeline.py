@@ -19,6 +19,7 @@ PIPE_NAMES: tuple[str, ...] = (
     "eligo_criteria",
     "eligo_ages",
     "eligo_sex",
+    "eligo_windows",
     "eligo_logic",
 )
 DEFAULT_MAX_CHARS = 1_000_000

@@ -1,0 +1,107 @@
+"""spaCy component ``eligo_windows``: time windows and durations of criteria.
+
+The grammar is :mod:`eligo.constraints.temporal`; this module turns its
+windows into output constraints:
+
+- a window ("within 1 year", "at least 4 weeks since") -> ``type "temporal"``;
+- an "ever" phrase ("previously received") -> ``type "temporal"``, ``value
+  "ever"``, no bounds;
+- a duration of a state ("a course of more than 5 years", "life expectancy of
+  at least 12 weeks") -> ``type "duration"`` (life expectancy has anchor
+  ``life_expectancy``).
+
+Windows joined by "whichever is longer/shorter" point at each other through
+``joined`` (indices into the criterion's constraints) and carry ``rule``.
+``subject`` is the phrase a window applies to: the text from the start of
+its clause up to the window ("Interferon or glucocorticoid therapy" in
+"Interferon or glucocorticoid therapy within 1 year").
+"""
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .base import CriterionRuleComponent, negated_before
+from .temporal import TemporalMatcher, TimeWindow
+
+TEMPORAL_FILE = "temporal.json"
+_CLAUSE_BREAK = re.compile(r"[;:.!?](?:\s|$)|,\s+(?:or|and)\s+|\bor\b|\band\b", re.I)
+
+
+def _subject(view: str, crit_start: int, start: int) -> tuple[int, int] | None:
+    head_start = crit_start
+    for m in _CLAUSE_BREAK.finditer(view, crit_start, start):
+        if m.group().strip(" ,").lower() in ("or", "and"):
+            continue  # "Interferon or glucocorticoid therapy" stays one subject
+        head_start = m.end()
+    s, e = head_start, start
+    while s < e and not view[s].isalnum():
+        s += 1
+    while e > s and not (view[e - 1].isalnum() or view[e - 1] in ")%]"):
+        e -= 1
+    return (s, e) if e > s else None
+
+
+class WindowComponent(CriterionRuleComponent):
+    """Time windows and durations (see the module docstring)."""
+
+    RULE_FILES = (TEMPORAL_FILE,)
+
+    def build(self, rules_data: dict[str, Any]) -> None:
+        self.matcher = TemporalMatcher.from_data(rules_data[TEMPORAL_FILE])
+
+    def extract(
+        self, view: str, criterion: dict[str, Any], doc: Doc
+    ) -> list[dict[str, Any]]:
+        windows = self.matcher.find(view, criterion["start"], criterion["end"])
+        offset = len(criterion.get("constraints") or [])
+        index = {(w.start, w.end): offset + i for i, w in enumerate(windows)}
+        return [self._dict(view, criterion, w, index) for w in windows]
+
+    @staticmethod
+    def _dict(
+        view: str,
+        criterion: dict[str, Any],
+        w: TimeWindow,
+        index: dict[tuple[int, int], int],
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "duration" if w.type == "duration" else "temporal",
+            "start": w.start,
+            "end": w.end,
+            "negated": negated_before(view, criterion["start"], w.start),
+            "low_days": w.low_days,
+            "high_days": w.high_days,
+            "low_inclusive": w.low_inclusive,
+            "high_inclusive": w.high_inclusive,
+            "direction": w.direction,
+            "anchor": w.anchor,
+        }
+        if w.type == "ever":
+            out["value"] = "ever"
+        if w.note:
+            out["note"] = w.note
+        if w.join_rule:
+            out["rule"] = w.join_rule
+            out["joined"] = [
+                index[(j.start, j.end)] for j in w.joined if (j.start, j.end) in index
+            ]
+        if w.type != "duration":
+            subject = _subject(view, criterion["start"], w.start)
+            if subject is not None:
+                out["subject"] = {
+                    "start": subject[0],
+                    "end": subject[1],
+                    "text": view[subject[0] : subject[1]],
+                }
+        return out
+
+
+@Language.factory(
+    "eligo_windows", assigns=["doc._.criteria"], requires=["doc._.criteria"]
+)
+def make_window_component(nlp: Language, name: str) -> WindowComponent:
+    """Factory of :class:`WindowComponent` (grammar in ``rules/temporal.json``)."""
+    return WindowComponent(name)
