@@ -20,6 +20,7 @@ PIPE_NAMES: tuple[str, ...] = (
     "eligo_ages",
     "eligo_sex",
     "eligo_windows",
+    "eligo_measurements",
     "eligo_logic",
 )
 DEFAULT_MAX_CHARS = 1_000_000

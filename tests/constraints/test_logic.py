@@ -8,7 +8,7 @@ def crit(text: str, spans: list[str], items: list[str] = ()) -> dict:
     pos = 0
     for s in spans:
         i = text.index(s, pos)
-        cons.append({"start": i, "end": i + len(s)})
+        cons.append({"type": "x", "start": i, "end": i + len(s)})
         pos = i + len(s)
     its = []
     pos = text.find("\n") + 1  # sub-items follow the first line
@@ -68,6 +68,10 @@ def crit(text: str, spans: list[str], items: list[str] = ()) -> dict:
             {"op": "and", "args": [0, {"op": "or", "args": [1, 2]}]},
         ),
         ("Only A", ["A"], [], None),
+        ("X1 (X2 or X3) and X4", ["X1", "X2", "X3", "X4"], [],
+         {"op": "and", "args": [0, {"op": "or", "args": [1, 2]}, 3]}),
+        ("jaundice (X1) and coagulopathy (X2, or X3) complicated", ["X1", "X2", "X3"], [],
+         {"op": "and", "args": [0, {"op": "or", "args": [1, 2]}]}),
         ("Either A or B", ["A", "B"], [], {"op": "or", "args": [0, 1]}),
     ],
 )

@@ -86,7 +86,7 @@ class AgeGrammar:
 
     def __init__(self, rules: AgeRules) -> None:
         self.rules = rules
-        num = rf"(?:\d+(?:\.\d+)?|{number_word_pattern()})"
+        num = rf"(?:\d+(?:\.\d+)?|(?<!\w)(?:{number_word_pattern()})(?!\w))"
         unit = rf"(?:{_alt(rules.units)})(?![a-z])"
         tail = rf"(?:{_alt(rules.age_tails)})(?![a-z])"
         word = rf"(?<![a-z])(?:{_alt(rules.age_words)})(?![a-z])"

@@ -4,39 +4,22 @@ A constraint component reads ``doc._.criteria`` (set by ``eligo_criteria``),
 runs one extractor over each criterion's reading view, and appends plain dicts
 (the fields of :class:`eligo.document.Constraint`) to the criterion's
 ``"constraints"`` list. Its rule files travel with ``nlp.to_disk``: the raw
-JSON is kept in ``rules_data`` and written beside the component.
+JSON is kept in ``rules_data`` and written beside the component (see
+:mod:`eligo.rulecomponent`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any
 
-import srsly
 from spacy.tokens import Doc
-from spacy.util import ensure_path
 
-from ..extensions import register_extensions
-from ..resources import read_rule_json
-from ..segment.view import reading_view
+from ..extensions import doc_view
+from ..rulecomponent import RuleDataComponent
 
 
-class CriterionRuleComponent:
+class CriterionRuleComponent(RuleDataComponent):
     """Base class: subclasses set ``RULE_FILES`` and implement ``build``/``extract``."""
-
-    RULE_FILES: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, name: str) -> None:
-        register_extensions()
-        self.name = name
-        self.rules_data: dict[str, Any] = {
-            f: read_rule_json(f) for f in self.RULE_FILES
-        }
-        self.build(self.rules_data)
-
-    def build(self, rules_data: dict[str, Any]) -> None:
-        """Compile the rules (validated) from their raw JSON."""
-        raise NotImplementedError
 
     def extract(
         self, view: str, criterion: dict[str, Any], doc: Doc
@@ -49,34 +32,12 @@ class CriterionRuleComponent:
             raise ValueError(
                 f"{self.name} needs eligo_criteria before it in the pipeline"
             )
-        view = reading_view(doc.text)
+        view = doc_view(doc)
         for criterion in doc._.criteria:
             found = self.extract(view, criterion, doc)
             if found:
                 criterion.setdefault("constraints", []).extend(found)
         return doc
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return srsly.json_dumps(self.rules_data).encode("utf-8")
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> Any:
-        self._load(srsly.json_loads(data.decode("utf-8")))
-        return self
-
-    def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        for file_name, data in self.rules_data.items():
-            srsly.write_json(path / file_name, data)
-
-    def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> Any:
-        path = ensure_path(path)
-        self._load({f: srsly.read_json(path / f) for f in self.RULE_FILES})
-        return self
-
-    def _load(self, data: dict[str, Any]) -> None:
-        self.rules_data = data
-        self.build(data)
 
 
 def negated_before(view: str, crit_start: int, start: int) -> bool:

@@ -3,7 +3,10 @@
 Constraints are taken in text order. The text between two neighbours decides
 how they join: "or", "/", "either" -> OR; a bare list comma takes the
 connector that closes the list ("A, B or C" -> OR); anything else -> AND. OR binds
-loosest ("A and B or C" is (A and B) or C). When a criterion lists sub-items
+loosest ("A and B or C" is (A and B) or C), except that constraints inside
+one pair of parentheses are grouped first ("A and (B or C)"). Time windows and
+durations qualify other constraints and are not operands. When a criterion
+lists sub-items
 under "any of the following" / "one of the following" / "either", the items
 are OR'ed; otherwise items are AND'ed. The result is stored as
 ``criterion["logic"]``: ``{"op": "and"|"or", "args": [index | group, ...]}``
@@ -18,8 +21,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import register_extensions
-from ..segment.view import reading_view
+from ..extensions import doc_view, register_extensions
 
 _OR = re.compile(r"(?<![\w])(?:or|either|and/or)(?![\w])|/", re.IGNORECASE)
 _ANY_OF = re.compile(
@@ -41,12 +43,19 @@ def _join(op: str, args: list[Any]) -> Any:
     return flat[0] if len(flat) == 1 else {"op": op, "args": flat}
 
 
+#: Constraint types that qualify others (time windows) rather than join them.
+QUALIFIER_TYPES = frozenset({"temporal", "duration"})
+
+
 def criterion_logic(view: str, criterion: dict[str, Any]) -> dict[str, Any] | None:
     """The AND/OR tree over ``criterion["constraints"]`` (see module docstring)."""
     cons = criterion.get("constraints") or []
-    if len(cons) < 2:
+    order = sorted(
+        (i for i, c in enumerate(cons) if c["type"] not in QUALIFIER_TYPES),
+        key=lambda i: (cons[i]["start"], cons[i]["end"]),
+    )
+    if len(order) < 2:
         return None
-    order = sorted(range(len(cons)), key=lambda i: (cons[i]["start"], cons[i]["end"]))
     items = criterion.get("items") or []
     if items:
         head_end = items[0][0]
@@ -59,22 +68,64 @@ def criterion_logic(view: str, criterion: dict[str, Any]) -> dict[str, Any] | No
                 if s <= pos < e:
                     slot = k
             groups[slot].append(i)
-        parts = [_chain(view, cons, g) for g in groups[1:] if g]
+        parts = [_build(view, cons, g) for g in groups[1:] if g]
         tree = _join(op, parts) if parts else None
         if groups[0]:
-            head = _chain(view, cons, groups[0])
+            head = _build(view, cons, groups[0])
             tree = _join("and", [head, tree]) if tree is not None else head
         return tree if isinstance(tree, dict) else None
-    tree = _chain(view, cons, order)
+    tree = _build(view, cons, order)
     return tree if isinstance(tree, dict) else None
 
 
-def _chain(view: str, cons: list[dict[str, Any]], order: list[int]) -> Any:
+def _paren_spans(view: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Outermost balanced (...) spans in ``view[start:end]``."""
+    spans, depth, opened = [], 0, -1
+    for i in range(start, end):
+        ch = view[i]
+        if ch == "(":
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif ch == ")" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                spans.append((opened, i + 1))
+    return spans
+
+
+def _build(view: str, cons: list[dict[str, Any]], order: list[int]) -> Any:
+    """Chain constraints, grouping those that share a parenthesis first."""
+    if len(order) == 1:
+        return order[0]
+    lo = min(cons[i]["start"] for i in order)
+    hi = max(cons[i]["end"] for i in order)
+    units: list[tuple[int, int, Any]] = []
+    grouped: set[int] = set()
+    for ps, pe in _paren_spans(view, lo, min(len(view), hi + 200)):
+        inside = [i for i in order if ps < cons[i]["start"] and cons[i]["end"] <= pe]
+        if 2 <= len(inside) < len(order):
+            grouped.update(inside)
+            units.append(
+                (
+                    min(cons[i]["start"] for i in inside),
+                    max(cons[i]["end"] for i in inside),
+                    _build(view, cons, inside),
+                )
+            )
+    units.extend(
+        (cons[i]["start"], cons[i]["end"], i) for i in order if i not in grouped
+    )
+    units.sort(key=lambda u: (u[0], u[1]))
+    return _chain(view, units)
+
+
+def _chain(view: str, units: list[tuple[int, int, Any]]) -> Any:
     # The connector between each neighbour pair: "or", "and", or "," (a list
     # comma, which takes the connector that closes the list: "A, B or C").
     links = []
-    for prev, nxt in pairwise(order):
-        between = view[cons[prev]["end"] : cons[nxt]["start"]]
+    for prev, nxt in pairwise(units):
+        between = view[prev[1] : nxt[0]]
         if _OR.search(between):
             links.append("or")
         elif re.fullmatch(r"[\s,;]*", between) and "," in between:
@@ -85,13 +136,13 @@ def _chain(view: str, cons: list[dict[str, Any]], order: list[int]) -> Any:
         if links[k] == ",":
             links[k] = links[k + 1] if k + 1 < len(links) else "and"
     ors: list[Any] = []
-    current: list[int] = [order[0]]
-    for link, nxt in zip(links, order[1:], strict=True):
+    current: list[Any] = [units[0][2]]
+    for link, nxt in zip(links, units[1:], strict=True):
         if link == "or":
             ors.append(_join("and", list(current)))
-            current = [nxt]
+            current = [nxt[2]]
         else:
-            current.append(nxt)
+            current.append(nxt[2])
     ors.append(_join("and", list(current)))
     return _join("or", ors)
 
@@ -108,7 +159,7 @@ class LogicComponent:
             raise ValueError(
                 "eligo_logic needs eligo_criteria before it in the pipeline"
             )
-        view = reading_view(doc.text)
+        view = doc_view(doc)
         for criterion in doc._.criteria:
             logic = criterion_logic(view, criterion)
             if logic is not None:

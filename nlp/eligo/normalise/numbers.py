@@ -48,9 +48,35 @@ def number_words() -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def number_word_pattern() -> str:
-    """A regular expression alternation of the number words, longest first."""
-    words = sorted(number_words(), key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    """A regular expression matching every number word (longest match first).
+
+    Built as a trie ("twenty(?:-one|-two|...)?") so a search does not try
+    each of the ~170 words at every position.
+    """
+    return trie_pattern(number_words())
+
+
+def trie_pattern(words: object) -> str:
+    """A regex alternation of ``words`` shaped as a trie; spaces match ``\\s+``."""
+    trie: dict[str, dict] = {}
+    for word in words:  # type: ignore[attr-defined]
+        node = trie
+        for ch in word.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict[str, dict]) -> str:
+    ends = "" in node
+    branches = []
+    for ch in sorted(k for k in node if k):
+        piece = r"\s+" if ch == " " else re.escape(ch)
+        branches.append(piece + _trie_regex(node[ch]))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body
 
 
 def parse_number(text: str) -> float | None:

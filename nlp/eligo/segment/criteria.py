@@ -32,11 +32,11 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import register_extensions
+from ..extensions import doc_view
 from ..resources import load_rule_object, load_rules
+from ..rulecomponent import RuleDataComponent
 from .sections import RULES_FILE as SECTION_RULES_FILE
 from .sections import SectionBlock, SectionName, SectionRule, SectionRules
-from .view import reading_view
 
 SEGMENTATION_FILE = "segmentation.json"
 
@@ -296,6 +296,11 @@ class CriteriaSplitter:
                 para.append(line)
             blank_since = False
         flush_para()
+        for c in out:  # control characters count as space too ("\x1f")
+            while c.start < c.end and view[c.start].isspace():
+                c.start += 1
+            while c.end > c.start and view[c.end - 1].isspace():
+                c.end -= 1
         return [c for c in out if c.end > c.start]
 
     # -- helpers -------------------------------------------------------------
@@ -492,22 +497,18 @@ def _end_column(view: str, line: _Line) -> int:
     return line.end - (view.rfind("\n", 0, line.end) + 1)
 
 
-class CriteriaSegmenter:
+class CriteriaSegmenter(RuleDataComponent):
     """spaCy component: sets ``doc._.criteria`` from ``doc._.sections``."""
 
-    def __init__(self, nlp: Language, name: str = "eligo_criteria") -> None:
-        register_extensions()
-        self.name = name
-        self._set(
-            load_rules(SECTION_RULES_FILE, SectionRule),
-            load_rule_object(SEGMENTATION_FILE, SegmentationWords),
-        )
+    RULE_FILES = (SECTION_RULES_FILE, SEGMENTATION_FILE)
 
-    def _set(self, rules: list[SectionRule], words: SegmentationWords) -> None:
-        self.rules_data: dict[str, Any] = {
-            "sections": [r.model_dump() for r in rules],
-            "words": words.model_dump(),
-        }
+    def build(self, rules_data: dict[str, Any]) -> None:
+        rules = load_rules(
+            SECTION_RULES_FILE, SectionRule, rules_data[SECTION_RULES_FILE]
+        )
+        words = load_rule_object(
+            SEGMENTATION_FILE, SegmentationWords, rules_data[SEGMENTATION_FILE]
+        )
         self.splitter = CriteriaSplitter(SectionRules(rules), words)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -515,7 +516,6 @@ class CriteriaSegmenter:
             raise ValueError(
                 "eligo_criteria needs eligo_sections before it in the pipeline"
             )
-        view = reading_view(doc.text)
         blocks = [
             SectionBlock(
                 s["start"],
@@ -533,45 +533,9 @@ class CriteriaSegmenter:
                 "items": [list(i) for i in c.items],
                 "heading": list(c.heading) if c.heading else None,
             }
-            for c in self.splitter.split(view, blocks)
+            for c in self.splitter.split(doc_view(doc), blocks)
         ]
         return doc
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        import srsly
-
-        return srsly.json_dumps(self.rules_data).encode("utf-8")
-
-    def from_bytes(
-        self, data: bytes, *, exclude: Iterable[str] = ()
-    ) -> "CriteriaSegmenter":
-        import srsly
-
-        self._load(srsly.json_loads(data.decode("utf-8")))
-        return self
-
-    def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
-        import srsly
-        from spacy.util import ensure_path
-
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "criteria_rules.json", self.rules_data)
-
-    def from_disk(
-        self, path: Any, *, exclude: Iterable[str] = ()
-    ) -> "CriteriaSegmenter":
-        import srsly
-        from spacy.util import ensure_path
-
-        self._load(srsly.read_json(ensure_path(path) / "criteria_rules.json"))
-        return self
-
-    def _load(self, data: Any) -> None:
-        self._set(
-            load_rules(SECTION_RULES_FILE, SectionRule, data["sections"]),
-            load_rule_object(SEGMENTATION_FILE, SegmentationWords, data["words"]),
-        )
 
 
 @Language.factory(
@@ -582,4 +546,4 @@ class CriteriaSegmenter:
 )
 def make_criteria_segmenter(nlp: Language, name: str) -> "CriteriaSegmenter":
     """Factory of :class:`CriteriaSegmenter`."""
-    return CriteriaSegmenter(nlp, name)
+    return CriteriaSegmenter(name)

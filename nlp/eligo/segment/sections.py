@@ -38,9 +38,9 @@ from pydantic import field_validator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import register_extensions
+from ..extensions import doc_view
 from ..resources import RuleModel, load_rules
-from .view import reading_view
+from ..rulecomponent import RuleDataComponent
 
 RULES_FILE = "sections.json"
 Kind = Literal["header", "region", "lead_in", "end", "subheading"]
@@ -266,21 +266,19 @@ def find_sections(
     return [b for b in blocks if b.header is not None or view[b.start : b.end].strip()]
 
 
-class SectionDetector:
+class SectionDetector(RuleDataComponent):
     """spaCy component: sets ``doc._.sections`` from the doc's text."""
 
-    def __init__(self, nlp: Language, name: str = "eligo_sections") -> None:
-        register_extensions()
-        self.name = name
-        self.rules_data: list[dict[str, Any]] = [
-            r.model_dump() for r in load_rules(RULES_FILE, SectionRule)
-        ]
-        self.rules = SectionRules(SectionRule(**r) for r in self.rules_data)
+    RULE_FILES = (RULES_FILE,)
+
+    def build(self, rules_data: dict[str, Any]) -> None:
+        self.rules = SectionRules(
+            load_rules(RULES_FILE, SectionRule, rules_data[RULES_FILE])
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        view = reading_view(doc.text)
         blocks = find_sections(
-            view,
+            doc_view(doc),
             self.rules,
             source_format=doc._.source_format,
             default_section=doc._.default_section,
@@ -296,39 +294,6 @@ class SectionDetector:
         ]
         return doc
 
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        import srsly
-
-        return srsly.json_dumps(self.rules_data).encode("utf-8")
-
-    def from_bytes(
-        self, data: bytes, *, exclude: Iterable[str] = ()
-    ) -> "SectionDetector":
-        import srsly
-
-        self._set_rules(srsly.json_loads(data.decode("utf-8")))
-        return self
-
-    def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
-        import srsly
-        from spacy.util import ensure_path
-
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / RULES_FILE, self.rules_data)
-
-    def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> "SectionDetector":
-        import srsly
-        from spacy.util import ensure_path
-
-        self._set_rules(srsly.read_json(ensure_path(path) / RULES_FILE))
-        return self
-
-    def _set_rules(self, data: Any) -> None:
-        rules = load_rules(RULES_FILE, SectionRule, data)
-        self.rules_data = [r.model_dump() for r in rules]
-        self.rules = SectionRules(rules)
-
 
 @Language.factory(
     "eligo_sections",
@@ -337,4 +302,4 @@ class SectionDetector:
 )
 def make_section_detector(nlp: Language, name: str) -> "SectionDetector":
     """Factory of :class:`SectionDetector` (rules from ``rules/sections.json``)."""
-    return SectionDetector(nlp, name)
+    return SectionDetector(name)

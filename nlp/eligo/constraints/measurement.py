@@ -1,0 +1,289 @@
+"""Lab, vital and score thresholds: analyte + comparator + value(s) + unit.
+
+For each criterion, analyte mentions come from the lexicon
+(:mod:`eligo.normalise.lexicon`) and comparisons from
+:mod:`eligo.normalise.comparisons`. An analyte takes the first comparison
+after it in the same clause, within ``max_gap_chars`` and before the next
+analyte; analytes joined by "and"/"or"/"," share the comparison that follows
+the last of them ("ALT and AST < 3 x ULN"). Comparisons that overlap an age or
+time window already found are left to those.
+
+Scores also read ordinal values ("Child-Pugh class A", "NYHA class III or IV",
+"hepatic encephalopathy above grade II (inclusive)") through the analyte's
+``ordinal`` table; ``low``/``high`` are then ranks and ``value`` the label(s).
+
+Output: ``type`` "measurement" or "score", bounds in the written unit (UCUM),
+``canonical`` bounds in the analyte's canonical unit when a conversion is
+known (never guessed), ``relative_to`` "ULN"/"LLN"/"control"/"normal", and
+``analyte`` {text, start, end, code} with the LOINC code when the lexicon is
+certain of it.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..normalise.comparisons import Comparison, find_comparisons
+from ..normalise.lexicon import AnalyteMatch, Lexicon
+from ..resources import load_rule_object
+from .base import CriterionRuleComponent, negated_before
+
+ANALYTES_FILE = "analytes.json"
+MEASUREMENTS_FILE = "measurements.json"
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+
+
+class MeasurementRules(BaseModel):
+    """``rules/measurements.json``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str = ""
+    max_gap_chars: int
+    gap_stops: list[str]
+    shared_joiners: list[str]
+    relative_cues: dict[str, list[str]]
+    ordinal_words: list[str]
+    ordinal_lower: dict[str, bool]
+    ordinal_upper: dict[str, bool]
+    inclusive_marks: list[str]
+
+
+@dataclass(frozen=True)
+class _Ordinal:
+    start: int
+    end: int
+    low: float | None
+    low_inclusive: bool | None
+    high: float | None
+    high_inclusive: bool | None
+    value: str
+
+
+def _alt(words: object) -> str:
+    items = sorted(words, key=len, reverse=True)  # type: ignore[call-overload]
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+
+
+class MeasurementComponent(CriterionRuleComponent):
+    """spaCy component ``eligo_measurements`` (see the module docstring)."""
+
+    RULE_FILES = (ANALYTES_FILE, MEASUREMENTS_FILE)
+    SKIP_TYPES = frozenset({"age", "temporal", "duration"})
+
+    def build(self, rules_data: dict[str, Any]) -> None:
+        self.lexicon = Lexicon.from_data(rules_data[ANALYTES_FILE])
+        rules = load_rule_object(
+            MEASUREMENTS_FILE, MeasurementRules, rules_data[MEASUREMENTS_FILE]
+        )
+        self.rules = rules
+        f = re.IGNORECASE
+        self.joiner = re.compile(rf"^\s*(?:{_alt(rules.shared_joiners)})?\s*$", f)
+        self.cues = [
+            (name, re.compile(_alt(words), f))
+            for name, words in rules.relative_cues.items()
+        ]
+        label = r"(?:IV|III|II|I|V|[A-D]|[0-5])(?![\w.])"
+        word = rf"(?:{_alt(rules.ordinal_words)})"
+        cmp_pre = _alt([*rules.ordinal_lower, *rules.ordinal_upper])
+        incl = _alt(rules.inclusive_marks)
+        self.ordinal = re.compile(
+            rf"(?:(?P<pre>{cmp_pre})\s*)?(?:{word}\s*)?(?P<a>{label})"
+            rf"(?:\s*(?:-|–|to|or|and|/|,)\s*(?:{word}\s*)?(?P<b>{label}))?"
+            rf"(?:\s*(?P<post>{cmp_pre}))?(?:\s*(?P<inc>{incl}))?",
+            f,
+        )
+        self.lower = {k.lower(): v for k, v in rules.ordinal_lower.items()}
+        self.upper = {k.lower(): v for k, v in rules.ordinal_upper.items()}
+
+    # -- extraction ------------------------------------------------------------
+
+    def extract(
+        self, view: str, criterion: dict[str, Any], doc: Doc
+    ) -> list[dict[str, Any]]:
+        s, e = criterion["start"], criterion["end"]
+        analytes = self.lexicon.find(view, s, e)
+        if not analytes:
+            return []
+        taken = [
+            (c["start"], c["end"])
+            for c in criterion.get("constraints") or []
+            if c["type"] in self.SKIP_TYPES
+        ]
+        comparisons = [
+            c
+            for c in find_comparisons(view, s, e)
+            if not any(c.start < te and ts < c.end for ts, te in taken)
+        ]
+        out: list[dict[str, Any]] = []
+        pending: list[AnalyteMatch] = []  # analytes waiting for a shared comparison
+        for i, a in enumerate(analytes):
+            limit = analytes[i + 1].start if i + 1 < len(analytes) else e
+            found = self._value_after(view, a, limit, comparisons)
+            if found is None:
+                nxt = analytes[i + 1] if i + 1 < len(analytes) else None
+                if nxt is not None and self.joiner.match(view[a.end : nxt.start]):
+                    pending.append(a)
+                else:
+                    pending = []
+                continue
+            for shared in [*pending, a]:
+                out.append(self._constraint(view, criterion, shared, a, found))
+            pending = []
+        return out
+
+    def _gap_ok(self, gap: str) -> bool:
+        return len(gap) <= self.rules.max_gap_chars and not any(
+            stop in gap for stop in self.rules.gap_stops
+        )
+
+    def _value_after(
+        self,
+        view: str,
+        a: AnalyteMatch,
+        limit: int,
+        comparisons: list[Comparison],
+    ) -> Comparison | _Ordinal | None:
+        analyte = self.lexicon.get(a.analyte_id)
+        if analyte.kind == "score" and analyte.ordinal:
+            ordinal = self._ordinal(view, a, limit, analyte.ordinal)
+            if ordinal is not None:
+                return ordinal
+        for c in comparisons:
+            if (
+                c.start >= a.end
+                and c.start < limit
+                and self._gap_ok(view[a.end : c.start])
+            ):
+                return c
+        return None
+
+    def _ordinal(
+        self, view: str, a: AnalyteMatch, limit: int, table: dict[str, int]
+    ) -> _Ordinal | None:
+        region_end = min(limit, a.end + self.rules.max_gap_chars)
+        for m in self.ordinal.finditer(view, a.end, region_end):
+            if not self._gap_ok(view[a.end : m.start()]):
+                return None
+            labels = [x for x in (m.group("a"), m.group("b")) if x]
+            if not labels:
+                continue
+            ranks = [self._rank(x, table) for x in labels]
+            if any(r is None for r in ranks) or not any(
+                not x.isdigit() for x in labels
+            ):
+                # Plain numbers are left to the numeric comparison ("score > 9").
+                if all(x.isdigit() for x in labels):
+                    return None
+                continue
+            vals = [float(r) for r in ranks if r is not None]
+            low: float | None = min(vals)
+            high: float | None = max(vals)
+            low_inc: bool | None = True
+            high_inc: bool | None = True
+            inclusive = bool(m.group("inc"))
+            cmp = (m.group("pre") or m.group("post") or "").lower()
+            cmp = re.sub(r"\s+", " ", cmp)
+            if cmp in self.lower:
+                high, high_inc = None, None
+                low_inc = self.lower[cmp] or inclusive
+            elif cmp in self.upper:
+                low, low_inc = None, None
+                high_inc = self.upper[cmp] or inclusive
+            return _Ordinal(
+                m.start(), m.end(), low, low_inc, high, high_inc, "-".join(labels)
+            )
+        return None
+
+    @staticmethod
+    def _rank(label: str, table: dict[str, int]) -> int | None:
+        if label in table:
+            return table[label]
+        upper = label.upper()
+        if upper in table:
+            return table[upper]
+        if upper in _ROMAN and str(_ROMAN[upper]) in table:
+            return table[str(_ROMAN[upper])]
+        return None
+
+    def _constraint(
+        self,
+        view: str,
+        criterion: dict[str, Any],
+        a: AnalyteMatch,
+        anchor_analyte: AnalyteMatch,
+        found: "Comparison | _Ordinal",
+    ) -> dict[str, Any]:
+        analyte = self.lexicon.get(a.analyte_id)
+        start = min(anchor_analyte.start, a.start, found.start)
+        end = max(anchor_analyte.end, found.end)
+        out: dict[str, Any] = {
+            "type": "score" if analyte.kind == "score" else "measurement",
+            "start": start,
+            "end": end,
+            "negated": negated_before(view, criterion["start"], a.start),
+            "low": found.low,
+            "low_inclusive": found.low_inclusive,
+            "high": found.high,
+            "high_inclusive": found.high_inclusive,
+            "analyte": {
+                "text": a.text,
+                "start": a.start,
+                "end": a.end,
+                "code": analyte.loinc,
+            },
+        }
+        if isinstance(found, _Ordinal):
+            out["value"] = found.value
+            out["unit"] = "{rank}"
+            return out
+        unit = found.unit
+        relative: str | None = found.relative_to
+        gap = view[a.end : found.end]
+        for name, cue in self.cues:
+            if relative is None and cue.search(gap):
+                relative = name
+        if found.kind == "normal":
+            relative = "normal"
+        out["unit"] = unit
+        out["relative_to"] = relative
+        if relative is None:
+            canonical = self._canonical(a.analyte_id, found, unit)
+            if canonical is not None:
+                out["canonical"] = canonical
+        return out
+
+    def _canonical(
+        self, analyte_id: str, c: Comparison, unit: str | None
+    ) -> dict[str, Any] | None:
+        target = self.lexicon.canonical_unit(analyte_id)
+        if unit is None:
+            if target not in ("1", "{score}"):
+                return None  # a bare number: the unit is not ours to guess
+            unit = target
+        low = (
+            self.lexicon.convert(analyte_id, c.low, unit) if c.low is not None else None
+        )
+        high = (
+            self.lexicon.convert(analyte_id, c.high, unit)
+            if c.high is not None
+            else None
+        )
+        if (c.low is not None and low is None) or (c.high is not None and high is None):
+            return None
+        return {"low": _round(low), "high": _round(high), "unit": target}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else float(f"{value:.6g}")
+
+
+@Language.factory(
+    "eligo_measurements", assigns=["doc._.criteria"], requires=["doc._.criteria"]
+)
+def make_measurement_component(nlp: Language, name: str) -> MeasurementComponent:
+    """Factory of :class:`MeasurementComponent`."""
+    return MeasurementComponent(name)
