@@ -43,7 +43,9 @@ def criteria_of(nlp: spacy.language.Language, text: str) -> list[tuple[str, int,
 def test_saved_pipeline_loads_with_its_rules(tmp_path) -> None:
     nlp = build_pipeline()
     nlp.to_disk(tmp_path / "pipe")
-    assert (tmp_path / "pipe" / "eligo_sections" / "sections.json").is_file()  # the rules travel
+    assert (
+        tmp_path / "pipe" / "eligo_sections" / "sections.json"
+    ).is_file()  # the rules travel
     loaded = spacy.load(tmp_path / "pipe")
     assert loaded.pipe_names == list(PIPE_NAMES)
     assert criteria_of(loaded, TEXT) == criteria_of(nlp, TEXT)

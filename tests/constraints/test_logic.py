@@ -68,10 +68,18 @@ def crit(text: str, spans: list[str], items: list[str] = ()) -> dict:
             {"op": "and", "args": [0, {"op": "or", "args": [1, 2]}]},
         ),
         ("Only A", ["A"], [], None),
-        ("X1 (X2 or X3) and X4", ["X1", "X2", "X3", "X4"], [],
-         {"op": "and", "args": [0, {"op": "or", "args": [1, 2]}, 3]}),
-        ("jaundice (X1) and coagulopathy (X2, or X3) complicated", ["X1", "X2", "X3"], [],
-         {"op": "and", "args": [0, {"op": "or", "args": [1, 2]}]}),
+        (
+            "X1 (X2 or X3) and X4",
+            ["X1", "X2", "X3", "X4"],
+            [],
+            {"op": "and", "args": [0, {"op": "or", "args": [1, 2]}, 3]},
+        ),
+        (
+            "jaundice (X1) and coagulopathy (X2, or X3) complicated",
+            ["X1", "X2", "X3"],
+            [],
+            {"op": "and", "args": [0, {"op": "or", "args": [1, 2]}]},
+        ),
         ("Either A or B", ["A", "B"], [], {"op": "or", "args": [0, 1]}),
     ],
 )
