@@ -134,12 +134,14 @@ def test_cli_section_option_sets_unplaced_criteria() -> None:
 
 
 def test_cli_table_format() -> None:
-    result = CliRunner().invoke(
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
         app, ["parse", str(EXAMPLES / "registry_page.txt"), "--format", "table"]
     )
     assert result.exit_code == 0
     assert "Insulin therapy within 3 months" in result.stdout
     assert "exclusion" in result.stdout
+    assert "temporal Insulin therapy: [0 d, 3 mo] before" in result.stdout
+    assert "summary: age [40, 70] y" in result.stdout
 
 
 def test_cli_jobs_gives_the_same_output(batch_dir: Path) -> None:

@@ -7,9 +7,11 @@ batch; the JSON array writer closes its array when it is closed.
 
 from __future__ import annotations
 
+import re
 from typing import Protocol, TextIO
 
-from .document import Document
+from .document import Constraint, Document
+from .render import render_constraint
 
 
 class Writer(Protocol):
@@ -70,20 +72,41 @@ class TableWriter:
         table = Table(title=title, title_justify="left", show_lines=False, expand=True)
         table.add_column("#", justify="right", no_wrap=True)
         table.add_column("section", no_wrap=True)
-        table.add_column("criterion", ratio=1)
+        table.add_column("criterion", ratio=3)
+        table.add_column("constraints", ratio=2)
         table.add_column("chars", justify="right", no_wrap=True)
         style = {"inclusion": "green", "exclusion": "red", "unknown": "yellow"}
         for i, crit in enumerate(doc.criteria, 1):
-            text = " ".join(doc.text[crit.start : crit.end].split())
+            text = " ".join(_unescape(doc.text[crit.start : crit.end]).split())
             if crit.heading is not None:
                 text = f"[{' '.join(crit.heading.text.split())}] {text}"
             table.add_row(
                 str(i),
                 Text(crit.section, style=style[crit.section]),
                 Text(text),
+                Text("\n".join(render_constraint(c) for c in crit.constraints)),
                 f"{crit.start}-{crit.end}",
             )
         self.console.print(table)
+        age = doc.summary.age
+        if age is not None or doc.summary.sex:
+            span = "any"
+            if age is not None:
+                span = render_constraint(
+                    Constraint(
+                        type="age",
+                        start=0,
+                        end=0,
+                        low=age.low,
+                        low_inclusive=age.low_inclusive,
+                        high=age.high,
+                        high_inclusive=age.high_inclusive,
+                        unit="a",
+                    )
+                )
+            self.console.print(f"  summary: {span}, sex {doc.summary.sex or '?'}")
+        for mismatch in doc.summary.mismatches:
+            self.console.print(f"  [yellow]text vs registry:[/] {mismatch}")
         if doc.structured is not None:
             s = doc.structured
             self.console.print(
@@ -94,6 +117,11 @@ class TableWriter:
 
     def close(self) -> None:
         return None
+
+
+def _unescape(text: str) -> str:
+    """Markdown escapes dropped, for display only ("\\>=" -> ">=")."""
+    return re.sub(r"\\(?=[!-/:-@\[-`{-~])", "", text)
 
 
 def _fmt(value: float | None) -> str:

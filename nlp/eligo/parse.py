@@ -27,6 +27,7 @@ from .document import (
 )
 from .errors import EligoError, TextTooLongError
 from .pipeline import DEFAULT_MAX_CHARS, build_pipeline
+from .segment.view import reading_view
 from .summary import summarise
 from .trial import ReadFailure, Trial
 
@@ -85,6 +86,7 @@ class Parser:
         if len(trial.text) > self.max_chars:
             raise TextTooLongError(len(trial.text), self.max_chars)
         doc = self.nlp.make_doc(trial.text)
+        doc._.view = reading_view(trial.text)  # Doc.text would rebuild the string
         doc._.source_format = trial.source_format
         doc._.default_section = self.default_section
         for _, proc in self.nlp.pipeline:

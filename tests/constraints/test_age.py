@@ -10,7 +10,7 @@ D = 1 / 365.25
 
 CASES = [
     ("18-80 years old", [("18-80 years old", 18, True, 80, True)]),
-    ("Aged 18\\~65 years.", [("Aged 18\\~65 years.", 18, True, 65, True)]),
+    ("Aged 18\\~65 years.", [("Aged 18\\~65 years", 18, True, 65, True)]),
     ("18~65 years old", [("18~65 years old", 18, True, 65, True)]),
     (
         "18 years old ≤ age ≤ 70 years old, gender is not limited.",

@@ -148,18 +148,22 @@ class MeasurementComponent(CriterionRuleComponent):
         comparisons: list[Comparison],
     ) -> Comparison | _Ordinal | None:
         analyte = self.lexicon.get(a.analyte_id)
-        if analyte.kind == "score" and analyte.ordinal:
-            ordinal = self._ordinal(view, a, limit, analyte.ordinal)
-            if ordinal is not None:
-                return ordinal
-        for c in comparisons:
-            if (
-                c.start >= a.end
-                and c.start < limit
-                and self._gap_ok(view[a.end : c.start])
-            ):
-                return c
-        return None
+        numeric = next(
+            (
+                c
+                for c in comparisons
+                if a.end <= c.start < limit and self._gap_ok(view[a.end : c.start])
+            ),
+            None,
+        )
+        if analyte.kind != "score":
+            return numeric
+        # Scores also take labels ("class A", "grade II") and bare lists of
+        # levels ("ECOG 0 or 1"); the value written first wins.
+        ordinal = self._ordinal(view, a, limit, analyte.ordinal or {})
+        if ordinal is None or (numeric is not None and numeric.start <= ordinal.start):
+            return numeric
+        return ordinal
 
     def _ordinal(
         self, view: str, a: AnalyteMatch, limit: int, table: dict[str, int]
@@ -172,12 +176,7 @@ class MeasurementComponent(CriterionRuleComponent):
             if not labels:
                 continue
             ranks = [self._rank(x, table) for x in labels]
-            if any(r is None for r in ranks) or not any(
-                not x.isdigit() for x in labels
-            ):
-                # Plain numbers are left to the numeric comparison ("score > 9").
-                if all(x.isdigit() for x in labels):
-                    return None
+            if any(r is None for r in ranks):
                 continue
             vals = [float(r) for r in ranks if r is not None]
             low: float | None = min(vals)
@@ -202,6 +201,8 @@ class MeasurementComponent(CriterionRuleComponent):
     def _rank(label: str, table: dict[str, int]) -> int | None:
         if label in table:
             return table[label]
+        if label.isdigit():
+            return int(label)  # a level written as a number ("ECOG 0 or 1")
         upper = label.upper()
         if upper in table:
             return table[upper]

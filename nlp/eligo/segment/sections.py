@@ -92,6 +92,10 @@ TRAIL = (
 )
 
 
+# A header line is short; longer lines are only searched for inline headers.
+MAX_HEADER_CHARS = 160
+
+
 class SectionRules:
     """Compiled section rules."""
 
@@ -176,7 +180,7 @@ class SectionRules:
             if not stripped:
                 continue
             lead = len(body) - len(body.lstrip())
-            short = len(stripped) <= 300
+            short = len(stripped) <= MAX_HEADER_CHARS
             rule = self.match_line(body) if short else None
             if rule is not None and rule.kind in ("header", "region"):
                 s = start + lead + self._phrase_offset(body[lead:])
@@ -187,6 +191,8 @@ class SectionRules:
             if page and short and ":" not in stripped and self.match_end(body):
                 out.append(_Event(start + lead, start + len(body), "end", "unknown"))
                 continue
+            if ":" not in stripped and "--" not in stripped and "–" not in stripped:
+                continue  # headers followed by text need a colon or a dash
             m = self._start.match(body)
             if m:
                 rule = self._rule_of(m)
