@@ -71,7 +71,8 @@ class Constraint(Span):
     "control" when a threshold is a multiple of a reference; ``canonical``
     holds the bounds converted to the analyte's canonical unit. Time windows
     give ``low_days``/``high_days`` from ``anchor`` (``direction`` says on
-    which side), ``subject`` the phrase they apply to, and ``joined``/``rule``
+    which side), ``subject`` the phrase they apply to, ``qualifies`` the
+    indices of the constraints inside that phrase, and ``joined``/``rule``
     for "whichever is longer".
     """
 
@@ -91,6 +92,7 @@ class Constraint(Span):
     relative_to: str | None = None
     canonical: CanonicalBounds | None = None
     subject: Heading | None = None
+    qualifies: list[int] = Field(default_factory=list)
     rule: Literal["longer", "shorter"] | None = None
     joined: list[int] = Field(default_factory=list)
     note: str | None = None

@@ -6,12 +6,13 @@ connector that closes the list ("A, B or C" -> OR); anything else -> AND. OR bin
 loosest ("A and B or C" is (A and B) or C), except that constraints inside
 one pair of parentheses are grouped first ("A and (B or C)"). Time windows and
 durations qualify other constraints and are not operands. When a criterion
-lists sub-items
-under "any of the following" / "one of the following" / "either", the items
-are OR'ed; otherwise items are AND'ed. The result is stored as
-``criterion["logic"]``: ``{"op": "and"|"or", "args": [index | group, ...]}``
-with indices into the criterion's ``constraints``; a criterion with fewer
-than two constraints has no logic.
+lists sub-items under "any of the following" / "one of the following" /
+"either", the items are OR'ed; otherwise items are AND'ed. Each time window
+also gets ``qualifies``: the constraints inside the phrase it applies to.
+
+The result is stored as ``criterion["logic"]``: ``{"op": "and"|"or", "args":
+[index | group, ...]}`` with indices into the criterion's ``constraints``; a
+criterion with fewer than two operands has no logic.
 """
 
 import re
@@ -161,10 +162,33 @@ class LogicComponent:
             )
         view = doc_view(doc)
         for criterion in doc._.criteria:
+            link_qualifiers(criterion)
             logic = criterion_logic(view, criterion)
             if logic is not None:
                 criterion["logic"] = logic
         return doc
+
+
+def link_qualifiers(criterion: dict[str, Any]) -> None:
+    """Point each time window at the constraints inside the phrase it qualifies.
+
+    A window's ``subject`` is the phrase before it in its clause; every other
+    (non-window) constraint that lies in that phrase is listed in the window's
+    ``qualifies`` ("Platelets < 50 x 10^9/L within 4 weeks": the window
+    qualifies the platelet threshold).
+    """
+    cons = criterion.get("constraints") or []
+    for window in cons:
+        subject = window.get("subject")
+        if window["type"] not in QUALIFIER_TYPES or not subject:
+            continue
+        window["qualifies"] = [
+            i
+            for i, c in enumerate(cons)
+            if c["type"] not in QUALIFIER_TYPES
+            and c["start"] < subject["end"]
+            and subject["start"] < c["end"]
+        ]
 
 
 @Language.factory(
