@@ -93,7 +93,7 @@ def test_window_qualifies_the_constraints_in_its_subject(parser) -> None:
 
 
 def test_whichever_longer_joins_both_windows(parser) -> None:
-    full, cons = constraints(
+    _, cons = constraints(
         parser,
         "Investigational drug within 4 weeks or 5 half-lives, whichever is longer",
     )
