@@ -73,6 +73,22 @@ def test_mismatch_with_registry_is_reported(parse) -> None:
     assert doc.structured.maximum_age == 65  # reported, never merged
 
 
+@pytest.mark.parametrize(
+    ("text", "minimum", "maximum"),
+    [
+        ("Inclusion Criteria:\n- Under 51 years of age\n", None, 50),
+        ("Inclusion Criteria:\n- over 18 years of age\n", 18, None),
+        ("Inclusion Criteria:\n- over 18 years of age\n", 19, None),
+        ("Inclusion Criteria:\n- Aged 18 to 65 years\n", 18, 65),
+    ],
+)
+def test_exclusive_bounds_agree_with_whole_registry_years(
+    parse, text: str, minimum, maximum
+) -> None:
+    doc = parse(text, StructuredFields(minimum_age=minimum, maximum_age=maximum))
+    assert doc.summary.mismatches == []
+
+
 def test_no_mismatch_when_they_agree(parse) -> None:
     doc = parse(
         "Inclusion Criteria:\n- Aged 18 to 65 years\n",

@@ -3,7 +3,8 @@
 Age: inclusion age constraints are intersected; an exclusion criterion whose
 constraints are all one-sided ages joined by OR ("Younger than 18 or older
 than 70") excludes each side, so its complement (>= 18 and <= 70) is
-intersected too. Criteria in no section count as inclusion (lists without
+intersected too. Group words ("children") count only when no criterion
+gives a number. Criteria in no section count as inclusion (lists without
 headers are nearly always what a patient must meet). A two-sided excluded
 range (its complement is two pieces) is left out. Sex: the inclusion
 criteria's sex constraints (a female or male restriction wins over "all").
@@ -57,7 +58,7 @@ def _complement(c: Constraint) -> Constraint | None:
 
 def _excluded_ages(crit: Criterion) -> list[Constraint]:
     cons = crit.constraints
-    ages = [c for c in cons if c.type == "age" and not c.negated]
+    ages = [c for c in cons if c.type == "age" and not c.negated and not c.value]
     if not ages or len(ages) != len(cons):
         return []
     if len(ages) > 1 and (crit.logic is None or crit.logic.op != "or"):
@@ -71,10 +72,16 @@ def summarise(doc: Document) -> Summary:
     rng = AgeRange()
     found = False
     sexes: list[str] = []
+    # Group words ("children") are vague: used only when no number is given.
+    numeric = any(
+        c.type == "age" and c.value is None
+        for crit in doc.criteria
+        for c in crit.constraints
+    )
     for crit in doc.criteria:
         if crit.section in ("inclusion", "unknown"):
             for c in crit.constraints:
-                if c.type == "age" and not c.negated:
+                if c.type == "age" and not c.negated and not (numeric and c.value):
                     _tighten(rng, c)
                     found = True
                 elif c.type == "sex" and c.value and not c.negated:
@@ -97,15 +104,33 @@ def summarise(doc: Document) -> Summary:
     return summary
 
 
+def _low_agrees(low: float, inclusive: bool, registry: float) -> bool:
+    """ "over 18" (> 18) agrees with a registry minimum of 18 or 19 years."""
+    if inclusive:
+        return abs(low - registry) < 1e-9
+    return low - 1e-9 <= registry <= low + 1 + 1e-9
+
+
+def _high_agrees(high: float, inclusive: bool, registry: float) -> bool:
+    """ "under 51" (< 51) agrees with a registry maximum of 50 or 51 years."""
+    if inclusive:
+        return abs(high - registry) < 1e-9
+    return high - 1 - 1e-9 <= registry <= high + 1e-9
+
+
 def mismatches(summary: Summary, st: Structured) -> list[str]:
-    """Where the text's age/sex disagree with the registry's structured fields."""
+    """Where the text's age/sex disagree with the registry's structured fields.
+
+    Registry ages are whole, inclusive years, so an exclusive bound in the text
+    agrees with the neighbouring whole year ("under 51" and "50 Years").
+    """
     out: list[str] = []
     age = summary.age
     if age is not None:
         if (
             st.minimum_age is not None
             and age.low is not None
-            and age.low != st.minimum_age
+            and not _low_agrees(age.low, age.low_inclusive, st.minimum_age)
         ):
             out.append(
                 f"minimum age: text says {age.low:g}, registry says {st.minimum_age:g}"
@@ -113,7 +138,7 @@ def mismatches(summary: Summary, st: Structured) -> list[str]:
         if (
             st.maximum_age is not None
             and age.high is not None
-            and age.high != st.maximum_age
+            and not _high_agrees(age.high, age.high_inclusive, st.maximum_age)
         ):
             out.append(
                 f"maximum age: text says {age.high:g}, registry says {st.maximum_age:g}"

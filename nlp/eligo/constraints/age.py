@@ -6,7 +6,9 @@ are inclusive. Months, weeks and days convert to years. A number is an age only
 with age evidence: an age word before it ("age", "aged"), an age tail after it
 ("years old", "of age"), a comparator that only ages take ("younger than",
 "older than"), or a person word before it ("patients >= 18 years"). Group words
-("adults", "children") count when they open the criterion and no number does.
+("adults", "children") count when they open the criterion and no number does;
+such a constraint carries the word as ``value`` so that callers can weigh it
+below a number (the trial summary ignores it when any numeric age exists).
 
 The vocabulary (units, comparator phrases, groups) is data in ``rules/age.json``;
 the grammar is here.
@@ -67,6 +69,7 @@ class AgeConstraint:
     high: float | None
     high_inclusive: bool | None
     text: str
+    group: str | None = None  # the group word ("adults") when no number was given
 
 
 _PERSONS = trie_pattern(
@@ -218,6 +221,7 @@ class AgeGrammar:
                     g.high,
                     g.high_inclusive if g.high is not None else None,
                     view[s:e],
+                    group=view[s:e].lower(),
                 )
             )
         return sorted(found, key=lambda c: c.start)
@@ -344,6 +348,7 @@ class AgeComponent(CriterionRuleComponent):
                 "high": c.high,
                 "high_inclusive": c.high_inclusive,
                 "unit": "a",
+                "value": c.group,
             }
             for c in self.grammar.find(
                 view, criterion["start"], criterion["end"], context=context

@@ -96,6 +96,20 @@ TRAIL = (
 MAX_HEADER_CHARS = 160
 
 
+def _capitalised(pattern: str) -> str:
+    """Let each word's first letter of a plain-word pattern be either case,
+    the rest as written, and require the first word to be capitalised."""
+    out = []
+    for i, ch in enumerate(pattern):
+        at_word_start = ch.isalpha() and (i == 0 or not pattern[i - 1].isalnum())
+        first_of_alt = i == 0 or pattern[i - 1] == "|"
+        if at_word_start and not first_of_alt:
+            out.append(f"[{ch.upper()}{ch.lower()}]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 class SectionRules:
     """Compiled section rules."""
 
@@ -111,7 +125,9 @@ class SectionRules:
         ]
         end_alts = [f"(?P<{n}>{r.pattern})" for n, r in by_kind.get("end", [])]
         lead_alts = [f"(?P<{n}>{r.pattern})" for n, r in by_kind.get("lead_in", [])]
-        sub_alts = [r.pattern for _, r in by_kind.get("subheading", [])]
+        # Sub-headings are matched with their own capitalisation ("Age:",
+        # "Performance Status:") but not all lower case ("... age: 18").
+        sub_alts = [_capitalised(r.pattern) for _, r in by_kind.get("subheading", [])]
         self.subheading = (
             re.compile(rf"(?<![^\s])(?:{'|'.join(sub_alts)}):(?=\s)")
             if sub_alts
