@@ -2,9 +2,7 @@
 
 Each row: (page prefix, criterion index, evidence text, expected fields). The
 test fails on a missing constraint, an extra one, or a wrong field. Reads the
-pages at run time; skips without ../shared. Known gap: "or have previously
-received stem cell therapy" (page 002, criterion 13) yields no "ever"
-constraint because that criterion also has a window.
+pages at run time; skips without ../shared.
 """
 
 import pytest
@@ -105,6 +103,15 @@ EXPECTED = {
             },
         ),
         (0, "gender is not limited", {"type": "sex", "value": "all"}),
+        (
+            1,
+            "previously",
+            {
+                "type": "temporal",
+                "value": "ever",
+                "subject": "diagnosed or undiagnosed chronic liver disease or cirrhosis",
+            },
+        ),
         (
             1,
             "within 4 weeks",
@@ -219,6 +226,16 @@ EXPECTED = {
                 "low_days": 0,
                 "high_days": 3 * M,
                 "anchor": "screening",
+            },
+        ),
+        (
+            15,
+            "previously",
+            {
+                "type": "temporal",
+                "value": "ever",
+                "direction": "before",
+                "subject": "received stem cell therapy",
             },
         ),
     ],

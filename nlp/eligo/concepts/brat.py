@@ -89,6 +89,7 @@ class BratSpan:
     id: str
     label: str
     fragments: tuple[tuple[int, int], ...]
+    text: str = ""
 
     @property
     def start(self) -> int:
@@ -168,7 +169,8 @@ def parse_ann(text: str) -> list[BratSpan]:
             fragments.append((int(bounds[0]), int(bounds[1])))
         else:
             if fragments:
-                spans.append(BratSpan(parts[0], label, tuple(sorted(fragments))))
+                text = parts[2] if len(parts) > 2 else ""
+                spans.append(BratSpan(parts[0], label, tuple(sorted(fragments)), text))
     return spans
 
 
@@ -188,6 +190,66 @@ def resolve_overlaps(
         if all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
             kept.append(span)
     return sorted(kept)
+
+
+def _crlf_map(text: str) -> list[int]:
+    """Offsets in ``text`` rendered with CRLF line breaks -> offsets in ``text``."""
+    out: list[int] = []
+    for i, char in enumerate(text):
+        if char == "\n":
+            out.append(i)
+        out.append(i)
+    out.append(len(text))
+    return out
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def fix_offsets(text: str, spans: list[BratSpan]) -> tuple[list[BratSpan], bool]:
+    """Spans whose offsets index ``text``, trimmed of surrounding whitespace.
+
+    About a third of Chia's ``.ann`` files count each line break as two
+    characters (they were annotated on a CRLF copy of the LF ``.txt``). A
+    file's offsets are read as CRLF offsets when that makes more of its
+    spans' texts match.
+
+    Returns:
+        The fixed spans, and whether the file was read as CRLF.
+    """
+    crlf = _crlf_map(text)
+
+    def hits(mapping: list[int] | None) -> int:
+        n = 0
+        for span in spans:
+            if len(span.fragments) != 1:
+                continue
+            s, e = span.fragments[0]
+            if mapping is not None:
+                if e >= len(mapping):
+                    continue
+                s, e = mapping[s], mapping[e]
+            n += _squash(text[s:e]) == _squash(span.text)
+        return n
+
+    use_crlf = "\n" in text and hits(crlf) > hits(None)
+    fixed = []
+    for span in spans:
+        fragments = []
+        for s, e in span.fragments:
+            if use_crlf:
+                s, e = crlf[min(s, len(crlf) - 1)], crlf[min(e, len(crlf) - 1)]
+            s, e = min(s, len(text)), min(e, len(text))
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if s < e:
+                fragments.append((s, e))
+        if fragments:
+            fixed.append(BratSpan(span.id, span.label, tuple(fragments), span.text))
+    return fixed, use_crlf
 
 
 def read_pair(
@@ -222,7 +284,8 @@ def read_pair(
 
     raw_spans: dict[int, list[tuple[int, int, str]]] = {}
     oos: dict[int, list[tuple[int, int]]] = {}
-    for span in parse_ann(ann):
+    spans, _ = fix_offsets(text, parse_ann(ann))
+    for span in spans:
         if span.label in OUT_OF_SCOPE_TYPES:
             for fs, fe in span.fragments:
                 i = line_of(fs, fe)

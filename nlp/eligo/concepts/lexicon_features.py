@@ -14,8 +14,8 @@ nothing else. Matching is greedy leftmost-longest over lower-cased tokens
 (case-sensitive for the ``exact`` terms, e.g. "PT" but not "pt").
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: spaCy validates ``initialize``'s
+# signature with pydantic, which needs real annotations.
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -136,7 +136,7 @@ class LexiconFeatures:
 
     def from_bytes(
         self, data: bytes, *, exclude: Iterable[str] = ()
-    ) -> LexiconFeatures:
+    ) -> "LexiconFeatures":
         self.terms = json.loads(data.decode("utf-8"))
         self._build()
         return self
@@ -148,13 +148,13 @@ class LexiconFeatures:
 
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = ()
-    ) -> LexiconFeatures:
+    ) -> "LexiconFeatures":
         return self.from_bytes((ensure_path(path) / TERMS_FILE).read_bytes())
 
 
 @Language.factory(
     "eligo_lexicon_features", assigns=["token.lemma"], requires=[], default_config={}
 )
-def make_lexicon_features(nlp: Language, name: str) -> LexiconFeatures:
+def make_lexicon_features(nlp: Language, name: str) -> "LexiconFeatures":
     """Registered factory for :class:`LexiconFeatures`."""
     return LexiconFeatures(nlp.vocab, name)

@@ -435,8 +435,16 @@ class TemporalMatcher:
                     )
                 )
                 taken.append((m.start(), m.end()))
-        if not any(w.type == "window" for w in windows):
-            windows.extend(self._ever_phrases(sub, taken))
+        # An ever-phrase in the clause of a window is that window's
+        # ("prior chemotherapy within 4 weeks"); in another clause it stands
+        # ("... within three months, or have previously received X").
+        clauses = _clause_ids(sub)
+        windowed = {clauses[w.start] for w in windows if w.type == "window"}
+        windows.extend(
+            e
+            for e in self._ever_phrases(sub, taken)
+            if clauses[e.start] not in windowed
+        )
         windows.sort(key=lambda w: (w.start, w.end))
         if start:
             windows = [_shift(w, start) for w in windows]
@@ -695,6 +703,23 @@ class TemporalMatcher:
                 out.append(_ever(m.start(), m.end(), sub, None))
                 spans.append(m.span())
         return out
+
+
+_CLAUSE_BREAK = re.compile(
+    r";|\.\s|,\s*(?:or|and|but)\s|\bor\s+(?=(?:have|has|had|are|is|was|were|who)\b)",
+    re.IGNORECASE,
+)
+
+
+def _clause_ids(sub: str) -> list[int]:
+    """For each character of ``sub``, the index of the clause it belongs to."""
+    ids = [0] * (len(sub) + 1)
+    clause, pos = 0, 0
+    for m in _CLAUSE_BREAK.finditer(sub):
+        ids[pos : m.end()] = [clause] * (m.end() - pos)
+        clause, pos = clause + 1, m.end()
+    ids[pos:] = [clause] * (len(sub) + 1 - pos)
+    return ids
 
 
 def _bare(q: _Quantity) -> bool:

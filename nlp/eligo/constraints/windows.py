@@ -14,7 +14,9 @@ Windows joined by "whichever is longer/shorter" point at each other through
 ``joined`` (indices into the criterion's constraints) and carry ``rule``.
 ``subject`` is the phrase a window applies to: the text from the start of
 its clause up to the window ("Interferon or glucocorticoid therapy" in
-"Interferon or glucocorticoid therapy within 1 year").
+"Interferon or glucocorticoid therapy within 1 year"); for an "ever" cue the
+rest of its clause ("stem cell therapy" in "previously received stem cell
+therapy"), else the text before it.
 """
 
 import re
@@ -27,6 +29,7 @@ from .base import CriterionRuleComponent, negated_before
 from .temporal import TemporalMatcher, TimeWindow
 
 TEMPORAL_FILE = "temporal.json"
+_PHRASE_END = re.compile(r"[;:.!?,](?:\s|$)|[;(]")
 _CLAUSE_BREAK = re.compile(r"[;:.!?](?:\s|$)|,\s+(?:or|and)\s+|\bor\b|\band\b", re.I)
 
 
@@ -37,6 +40,18 @@ def _subject(view: str, crit_start: int, start: int) -> tuple[int, int] | None:
             continue  # "Interferon or glucocorticoid therapy" stays one subject
         head_start = m.end()
     s, e = head_start, start
+    while s < e and not view[s].isalnum():
+        s += 1
+    while e > s and not (view[e - 1].isalnum() or view[e - 1] in ")%]"):
+        e -= 1
+    return (s, e) if e > s else None
+
+
+def _subject_after(view: str, start: int, crit_end: int) -> tuple[int, int] | None:
+    """The phrase after an ever-cue ("previously received [stem cell therapy]")."""
+    m = _PHRASE_END.search(view, start, crit_end)
+    end = m.start() if m else crit_end
+    s, e = start, end
     while s < e and not view[s].isalnum():
         s += 1
     while e > s and not (view[e - 1].isalnum() or view[e - 1] in ")%]"):
@@ -88,14 +103,20 @@ class WindowComponent(CriterionRuleComponent):
             out["joined"] = [
                 index[(j.start, j.end)] for j in w.joined if (j.start, j.end) in index
             ]
-        if w.type != "duration":
+        if w.type == "ever":
+            subject = _subject_after(view, w.end, criterion["end"]) or _subject(
+                view, criterion["start"], w.start
+            )
+        elif w.type != "duration":
             subject = _subject(view, criterion["start"], w.start)
-            if subject is not None:
-                out["subject"] = {
-                    "start": subject[0],
-                    "end": subject[1],
-                    "text": view[subject[0] : subject[1]],
-                }
+        else:
+            subject = None
+        if subject is not None:
+            out["subject"] = {
+                "start": subject[0],
+                "end": subject[1],
+                "text": view[subject[0] : subject[1]],
+            }
         return out
 
 

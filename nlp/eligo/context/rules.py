@@ -91,6 +91,10 @@ class ContextRuleFile(BaseModel):
     description: str = ""
     #: Constraint types (``Constraint.type``) the component annotates too.
     target_constraint_types: list[str] = []
+    #: Words that, between two targets, end a cue's chain of targets.
+    dependent_words: list[str] = []
+    #: Entity labels never modified (values, temporal phrases, cues).
+    ignored_types: list[str] = []
     context_rules: list[ContextRule]
 
 

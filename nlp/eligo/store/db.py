@@ -64,6 +64,7 @@ class Store:
             raise StoreError(f"{self.path}: no such store (run 'eligo index' first)")
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
+            self.con.execute("SET enable_progress_bar = false")
         except duckdb.Error as err:
             raise StoreError(f"{self.path}: cannot open the store ({err})") from err
         if not read_only:
@@ -141,8 +142,11 @@ class Store:
         }
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for table in TRIAL_TABLES:
-                self.con.execute(f"DELETE FROM {table} WHERE trial_id = ?", [doc.id])
+            if row is not None:
+                for table in TRIAL_TABLES:
+                    self.con.execute(
+                        f"DELETE FROM {table} WHERE trial_id = ?", [doc.id]
+                    )
             for table, values in batches.items():
                 self._insert(table, values)
             self.con.execute("COMMIT")
@@ -260,11 +264,11 @@ class Store:
             The documents.
         """
         ids = self.trial_ids(trial_ids=trial_ids, condition=condition)
-        for i in range(0, len(ids), 200):
-            part = ids[i : i + 200]
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
             rows = self.con.execute(
-                "SELECT document FROM trials WHERE list_contains(?, trial_id) "
-                "ORDER BY trial_id",
+                "SELECT document FROM trials WHERE trial_id IN "
+                "(SELECT unnest(?::VARCHAR[])) ORDER BY trial_id",
                 [part],
             ).fetchall()
             for (raw,) in rows:

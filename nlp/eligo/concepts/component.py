@@ -1,0 +1,187 @@
+"""Concept entities for each criterion: the trained model, reconciled with rules.
+
+``eligo_concepts`` runs the trained concept model (``models/eligo_ner``, see
+its ``MODEL_CARD.md``) over every criterion's reading view and appends plain
+dicts ``{"label", "start", "end", "negated", "source"}`` to the criterion's
+``"entities"`` list, offsets into the document text.
+
+One precedence decides every conflict, so a character is never inside two
+entities of a criterion:
+
+1. **Rule spans** (``source: "rule"``): the analyte of every measurement or
+   score constraint that a rule component found (``constraint["analyte"]``,
+   from the analyte lexicon) is a ``Measurement`` entity. Rules come first
+   because constraints point at these exact characters, and the lexicon is
+   curated.
+2. **Model spans** (``source: "model"``): the model's predictions fill the
+   rest. A prediction that overlaps a rule span is dropped, whatever its label
+   (the rule span stands for that text). The model's own output never
+   overlaps itself (a flat NER model).
+3. Entities already in the criterion's list when this component runs (from a
+   component placed earlier) are kept as they are and take precedence over
+   both, by the same rule.
+
+``Negation`` predictions are not emitted as entities (negation is a flag on
+entities, set by the negation component); ``negated`` is ``False`` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+from ..extensions import doc_view
+from . import lexicon_features  # noqa: F401  (the model's pipeline uses it)
+
+MODEL_NAME = "eligo_ner"
+MODEL_DIR = "model"
+#: Model labels that are not emitted as entities.
+NOT_ENTITIES = frozenset({"Negation"})
+#: Constraint types whose ``analyte`` is a Measurement entity.
+ANALYTE_CONSTRAINTS = frozenset({"measurement", "score"})
+
+
+def packaged_model_path() -> Path:
+    """The concept model shipped in the package (``eligo.models/eligo_ner``)."""
+    return Path(str(resources.files("eligo.models").joinpath(MODEL_NAME)))
+
+
+def load_model(path: str | Path | None = None) -> Language:
+    """Load a concept model (the packaged one by default)."""
+    return spacy.load(path or packaged_model_path())
+
+
+def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return bool(a["start"] < b["end"] and b["start"] < a["end"])
+
+
+def rule_entities(criterion: dict[str, Any]) -> list[dict[str, Any]]:
+    """Measurement entities from the criterion's rule constraints."""
+    out: list[dict[str, Any]] = []
+    for con in criterion.get("constraints", []):
+        analyte = con.get("analyte")
+        if con.get("type") not in ANALYTE_CONSTRAINTS or not analyte:
+            continue
+        ent = {
+            "label": "Measurement",
+            "start": analyte["start"],
+            "end": analyte["end"],
+            "negated": False,
+            "source": "rule",
+        }
+        if not any(_overlaps(ent, o) for o in out):
+            out.append(ent)
+    return out
+
+
+def reconcile(
+    existing: Iterable[dict[str, Any]],
+    rules: Iterable[dict[str, Any]],
+    model: Iterable[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Merge entity lists by precedence: existing, then rules, then model.
+
+    A span is added only when it overlaps no span already accepted, so the
+    result never has two entities over the same characters.
+
+    Returns:
+        The accepted entities, sorted by start.
+    """
+    accepted: list[dict[str, Any]] = list(existing)
+    for group in (rules, model):
+        for ent in group:
+            if not any(_overlaps(ent, other) for other in accepted):
+                accepted.append(ent)
+    return sorted(accepted, key=lambda e: (e["start"], e["end"]))
+
+
+class ConceptRecognizer:
+    """Run the concept model over each criterion and reconcile with rule spans.
+
+    Args:
+        nlp: The pipeline this component belongs to.
+        name: The component's name.
+        model: Path of a concept model; empty for the packaged one.
+        batch_size: Criteria per ``nlp.pipe`` batch of the concept model.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "eligo_concepts",
+        *,
+        model: str = "",
+        batch_size: int = 128,
+    ) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self.model = load_model(model or None)
+
+    def predict(self, texts: list[str]) -> Iterator[list[tuple[int, int, str]]]:
+        """The model's spans for each text (character offsets into it)."""
+        for doc in self.model.pipe(texts, batch_size=self.batch_size):
+            yield [
+                (e.start_char, e.end_char, e.label_)
+                for e in doc.ents
+                if e.label_ not in NOT_ENTITIES
+            ]
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.criteria is None:
+            raise ValueError(
+                f"{self.name} needs eligo_criteria before it in the pipeline"
+            )
+        criteria: list[dict[str, Any]] = doc._.criteria
+        if not criteria:
+            return doc
+        view = doc_view(doc)
+        texts = [view[c["start"] : c["end"]] for c in criteria]
+        for crit, spans in zip(criteria, self.predict(texts), strict=True):
+            base = crit["start"]
+            model = [
+                {
+                    "label": label,
+                    "start": base + start,
+                    "end": base + end,
+                    "negated": False,
+                    "source": "model",
+                }
+                for start, end, label in spans
+            ]
+            crit["entities"] = reconcile(
+                crit.get("entities", []), rule_entities(crit), model
+            )
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save the concept model beside the pipeline (``<path>/model``)."""
+        folder = ensure_path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.to_disk(folder / MODEL_DIR)
+
+    def from_disk(
+        self, path: str | Path, *, exclude: Iterable[str] = ()
+    ) -> ConceptRecognizer:
+        """Load the concept model saved by :meth:`to_disk`."""
+        self.model = spacy.load(ensure_path(path) / MODEL_DIR)
+        return self
+
+
+@Language.factory(
+    "eligo_concepts",
+    assigns=["doc._.criteria"],
+    requires=["doc._.criteria"],
+    default_config={"model": "", "batch_size": 128},
+)
+def make_concept_recognizer(
+    nlp: Language, name: str, model: str, batch_size: int
+) -> ConceptRecognizer:
+    """Registered factory for :class:`ConceptRecognizer`."""
+    return ConceptRecognizer(nlp, name, model=model, batch_size=batch_size)

@@ -1,0 +1,375 @@
+"""The ConText algorithm over character spans (Harkema et al. 2009).
+
+Harkema H, Dowling JN, Thornblade T, Chapman WW. "ConText: an algorithm for
+determining negation, experiencer, and temporal status from clinical reports."
+J Biomed Inform 42(5):839-851, 2009. It extends NegEx (Chapman et al. 2001).
+
+Cues (``rules/context_rules.json``, medSpaCy's rule format) are matched in one
+pass of a single compiled regex over a criterion, longest cue first, so a
+pseudo-cue ("not more than", "gram-negative") hides the shorter cue inside it.
+A cue's scope runs forward (or backward) from the cue to the first of: the end
+of the criterion, a sentence end (``.``/``;``/``!``/``?`` before a new
+sentence), an unmatched parenthesis, a ``TERMINATE`` cue ("but", "however"),
+a cue whose category the rule lists in ``terminated_by`` ("except", "other
+than" end a negation), or ``max_scope`` words. A target (an entity or
+constraint span) is modified when it starts inside a forward scope (a target may begin
+inside the cue, "no [signs of infection]", but a target that holds the whole
+cue, "[non-smoker]", "[lack of transportation]", is a concept of its own) or ends inside a
+backward one ("HBsAg-negative"). Of several
+cues, negation wins, then family, hypothetical, historical; within a category
+the nearest cue is the trigger. A cue in a lead-in that ends with a colon
+("No history of the following:") reaches every sub-item below it, and an open
+cue in a criterion's heading reaches the whole criterion.
+
+Polarity of the section (inclusion/exclusion) is not a cue: "No history of
+stroke" in an exclusion criterion is a negated stroke in an exclusion criterion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .rules import ContextRule
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\[])|;|\n\s*\n")
+_WORD = re.compile(r"[\w/'-]+|[^\w\s]")
+_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]", re.IGNORECASE)
+#: Priority of assertions when several cues modify one target.
+_PRIORITY = ("negated", "family", "hypothetical", "historical")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A matched cue: its rule and character offsets."""
+
+    rule: ContextRule
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    """A modifying cue with its scope ``[scope_start, scope_end)``."""
+
+    cue: Cue
+    scope_start: int
+    scope_end: int
+
+    def modifies(self, start: int, end: int) -> bool:
+        """Whether the target span ``[start, end)`` falls in this cue's scope."""
+        cue = self.cue
+        direction = cue.rule.direction
+        if direction in ("FORWARD", "BIDIRECTIONAL") and (
+            cue.start < start < self.scope_end and end > cue.end
+        ):
+            return True
+        return direction in ("BACKWARD", "BIDIRECTIONAL") and (
+            self.scope_start < end < cue.end and start < cue.start
+        )
+
+    def distance(self, start: int, end: int) -> int:
+        """Characters between the cue and the target."""
+        return max(start - self.cue.end, self.cue.start - end, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Assertion:
+    """The result for one target."""
+
+    assertion: str
+    trigger: Cue | None
+
+    @property
+    def negated(self) -> bool:
+        return self.assertion == "negated"
+
+
+PRESENT = Assertion("present", None)
+
+
+def _literal_regex(literal: str) -> str:
+    body = r"\s+".join(re.escape(part) for part in literal.lower().split())
+    head = r"(?<![\w])" if literal[0].isalnum() else ""
+    tail = r"(?![\w])" if literal[-1].isalnum() else ""
+    return head + body + tail
+
+
+def _first_token(literal: str) -> str:
+    m = _TOKEN.search(literal.lower())
+    return m.group() if m else ""
+
+
+class ConTextEngine:
+    """Compiled ConText rules; :meth:`assert_targets` runs the algorithm.
+
+    Args:
+        rules: The cues.
+        dependent_words: Words that, between two targets, end a cue's chain.
+        ignored_types: Target labels never modified.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[ContextRule],
+        *,
+        dependent_words: Iterable[str] = (),
+        ignored_types: Iterable[str] = (),
+    ) -> None:
+        groups: dict[str, list[ContextRule]] = {}
+        lengths: dict[str, int] = {}
+        for rule in rules:
+            source = rule.pattern or _literal_regex(rule.literal)
+            groups.setdefault(source, []).append(rule)
+            lengths[source] = max(lengths.get(source, 0), len(rule.literal))
+        self._by_token: dict[str, list[tuple[re.Pattern[str], list[ContextRule]]]]
+        self._by_token = {}
+        self._patterns: list[tuple[re.Pattern[str], list[ContextRule]]] = []
+        for source in sorted(groups, key=lambda src: -lengths[src]):
+            compiled = re.compile(source, re.IGNORECASE)
+            entry = (compiled, groups[source])
+            if groups[source][0].pattern is not None:
+                self._patterns.append(entry)
+            else:
+                key = _first_token(groups[source][0].literal)
+                self._by_token.setdefault(key, []).append(entry)
+        words = sorted({w.lower() for w in dependent_words}, key=len, reverse=True)
+        self._dependent = (
+            re.compile(
+                r"(?<![\w-])(?:"
+                + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+                + r")(?![\w-])",
+                re.IGNORECASE,
+            )
+            if words
+            else None
+        )
+        self._ignored = frozenset(ignored_types)
+
+    def cues(self, text: str, start: int, end: int) -> list[Cue]:
+        """Every cue in ``text[start:end]`` (offsets into ``text``).
+
+        Cues are found at token starts through a table keyed by their first
+        token (patterns are searched directly); where matches overlap, the one
+        that starts first wins, then the longest.
+        """
+        found: list[tuple[int, int, list[ContextRule]]] = []
+        by_token = self._by_token
+        for tok in _TOKEN.finditer(text, start, end):
+            entries = by_token.get(tok.group().lower())
+            if not entries:
+                continue
+            pos = tok.start()
+            for compiled, rules in entries:
+                m = compiled.match(text, pos, end)
+                if m and m.end() > pos:
+                    found.append((pos, m.end(), rules))
+                    break
+        for compiled, rules in self._patterns:
+            for m in compiled.finditer(text, start, end):
+                if m.end() > m.start():
+                    found.append((m.start(), m.end(), rules))
+        found.sort(key=lambda f: (f[0], f[0] - f[1]))
+        out: list[Cue] = []
+        last = -1
+        for s, e, rules in found:
+            if s < last:
+                continue
+            last = e
+            out.extend(Cue(rule, s, e) for rule in rules)
+        return out
+
+    def modifiers(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        *,
+        open_end: int | None = None,
+    ) -> list[Modifier]:
+        """The modifying cues of ``text[start:end]`` with their scopes.
+
+        Args:
+            text: The text (a doc's reading view).
+            start: Start of the criterion (or heading).
+            end: Its end.
+            open_end: Where a lead-in ending with a colon stops: cues before it
+                reach past sentence ends to ``end``.
+
+        Returns:
+            The modifiers, in text order.
+        """
+        cues = self.cues(text, start, end)
+        if not cues:
+            return []
+        bounds = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+        out = []
+        for cue in cues:
+            rule = cue.rule
+            if rule.assertion is None:
+                continue
+            stops = {"TERMINATE"}
+            terminated_by = set(rule.terminated_by or ())
+            lead_in = open_end is not None and cue.end <= open_end
+            s, e = start, end
+            if rule.direction in ("FORWARD", "BIDIRECTIONAL"):
+                e = self._forward_end(text, cue, cues, bounds, end, stops, lead_in)
+                e = min(e, _word_limit(text, cue.end, e, rule.max_scope))
+            if rule.direction in ("BACKWARD", "BIDIRECTIONAL"):
+                s = start
+                for b in bounds:
+                    if b <= cue.start:
+                        s = max(s, b)
+                for other in cues:
+                    if other.end <= cue.start and (
+                        other.rule.direction in stops
+                        or other.rule.category in terminated_by
+                    ):
+                        s = max(s, other.end)
+                close = text.rfind("(", s, cue.start)
+                if close >= 0 and text.find(")", close, cue.start) < 0:
+                    s = close + 1
+                s = max(s, _word_start(text, s, cue.start, rule.max_scope))
+            out.append(Modifier(cue, s, e))
+        return out
+
+    @staticmethod
+    def _forward_end(
+        text: str,
+        cue: Cue,
+        cues: Iterable[Cue],
+        bounds: list[int],
+        end: int,
+        stops: set[str],
+        lead_in: bool,
+    ) -> int:
+        terminated_by = set(cue.rule.terminated_by or ())
+        e = end
+        if not lead_in:
+            for b in bounds:
+                if b > cue.end:
+                    e = min(e, b)
+                    break
+        for other in cues:
+            if other.start >= cue.end and (
+                other.rule.direction in stops or other.rule.category in terminated_by
+            ):
+                e = min(e, other.start)
+                break
+        depth = 0
+        for i in range(cue.end, e):
+            ch = text[i]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth < 0:
+                    return i
+        return e
+
+    def assert_targets(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        targets: Sequence[tuple[int, int, str]],
+        *,
+        open_end: int | None = None,
+        heading: tuple[int, int] | None = None,
+    ) -> list[Assertion]:
+        """The assertion of each target ``(start, end, label)`` in a criterion.
+
+        Args:
+            text: The doc's reading view.
+            start: Criterion start.
+            end: Criterion end.
+            targets: Target spans with their type (entity label or constraint
+                type).
+            open_end: End of a colon lead-in above sub-items, if any.
+            heading: The criterion's heading span, whose open cues apply to the
+                whole criterion.
+
+        Returns:
+            One :class:`Assertion` per target, in order.
+        """
+        mods = self.modifiers(text, start, end, open_end=open_end)
+        inherited: list[Modifier] = []
+        if heading is not None:
+            h_end = heading[1]
+            while h_end > heading[0] and text[h_end - 1] in " :\t\n":
+                h_end -= 1
+            for mod in self.modifiers(text, heading[0], heading[1]):
+                if mod.cue.rule.direction != "BACKWARD" and mod.scope_end >= h_end:
+                    inherited.append(mod)
+        if not mods and not inherited:
+            return [PRESENT] * len(targets)
+        best: list[dict[str, tuple[int, Cue]]] = [{} for _ in targets]
+        for mod in mods:
+            for i in self._modified(text, mod, targets):
+                t_start, t_end, _ = targets[i]
+                _offer(best[i], mod, mod.distance(t_start, t_end))
+        for mod in inherited:
+            for i, (_, _, label) in enumerate(targets):
+                if label not in self._ignored and mod.cue.rule.applies_to(label):
+                    _offer(best[i], mod, 10**9)
+        out = []
+        for found in best:
+            chosen = PRESENT
+            for assertion in _PRIORITY:
+                if assertion in found:
+                    chosen = Assertion(assertion, found[assertion][1])
+                    break
+            out.append(chosen)
+        return out
+
+    def _modified(
+        self, text: str, mod: Modifier, targets: Sequence[tuple[int, int, str]]
+    ) -> list[int]:
+        """Indices of the targets a cue modifies: the nearest one in scope and
+        those coordinated with it (no dependent word in between)."""
+        rule = mod.cue.rule
+        inside = [
+            i
+            for i, (s, e, label) in enumerate(targets)
+            if label not in self._ignored
+            and rule.applies_to(label)
+            and mod.modifies(s, e)
+        ]
+        if len(inside) < 2 or self._dependent is None:
+            return inside
+        backward = targets[inside[0]][1] <= mod.cue.start
+        inside.sort(key=lambda i: -targets[i][1] if backward else targets[i][0])
+        chain = [inside[0]]
+        for i in inside[1:]:
+            prev = targets[chain[-1]]
+            cur = targets[i]
+            gap_s, gap_e = (cur[1], prev[0]) if backward else (prev[1], cur[0])
+            if gap_e > gap_s and self._dependent.search(text, gap_s, gap_e):
+                break
+            chain.append(i)
+        return chain
+
+
+def _offer(found: dict[str, tuple[int, Cue]], mod: Modifier, dist: int) -> None:
+    assertion = mod.cue.rule.assertion
+    assert assertion is not None
+    if assertion not in found or dist < found[assertion][0]:
+        found[assertion] = (dist, mod.cue)
+
+
+def _word_limit(text: str, start: int, end: int, max_scope: int | None) -> int:
+    if max_scope is None:
+        return end
+    for n, m in enumerate(_WORD.finditer(text, start, end), 1):
+        if n == max_scope:
+            return m.end()
+    return end
+
+
+def _word_start(text: str, start: int, end: int, max_scope: int | None) -> int:
+    if max_scope is None:
+        return start
+    words = [m.start() for m in _WORD.finditer(text, start, end)]
+    return words[-max_scope] if len(words) >= max_scope else start

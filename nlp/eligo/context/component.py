@@ -1,0 +1,119 @@
+"""``eligo_context``: negation and assertion of entities and constraints.
+
+For every criterion in ``doc._.criteria`` the component runs ConText
+(:mod:`eligo.context.algorithm`) over the criterion's reading view and sets, on
+each entity dict in ``criterion["entities"]`` and on each constraint dict whose
+``type`` the rule file lists in ``target_constraint_types``:
+
+- ``negated``: bool (for constraints, a negation already found by the
+  constraint component is kept);
+- ``assertion``: "present", "negated", "historical", "hypothetical" or "family";
+- ``trigger``: ``{"text", "start", "end"}`` of the cue, or ``None``.
+
+Offsets index the doc's text. The section (inclusion/exclusion) is left alone:
+textual negation and section polarity are separate facts.
+"""
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..extensions import doc_view
+from ..rulecomponent import RuleDataComponent
+from .algorithm import Assertion, ConTextEngine
+from .rules import CONTEXT_RULES_FILE, load_context_rules
+
+
+class ContextComponent(RuleDataComponent):
+    """spaCy component: ConText assertions on each criterion's targets."""
+
+    RULE_FILES = (CONTEXT_RULES_FILE,)
+
+    def build(self, rules_data: dict[str, Any]) -> None:
+        rules = load_context_rules(rules_data[CONTEXT_RULES_FILE])
+        self.engine = ConTextEngine(
+            rules.context_rules,
+            dependent_words=rules.dependent_words,
+            ignored_types=rules.ignored_types,
+        )
+        self.constraint_types = frozenset(rules.target_constraint_types)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.criteria is None:
+            raise ValueError(
+                f"{self.name} needs eligo_criteria before it in the pipeline"
+            )
+        view: str | None = None
+        text: str | None = None
+        for criterion in doc._.criteria:
+            entities = criterion.get("entities") or []
+            constraints = [
+                c
+                for c in criterion.get("constraints") or []
+                if c.get("type") in self.constraint_types
+            ]
+            if not entities and not constraints:
+                continue
+            if view is None:
+                view = doc_view(doc)
+                text = doc.text
+            assert text is not None
+            targets = [(e["start"], e["end"], e.get("label", "")) for e in entities]
+            targets += [(c["start"], c["end"], c["type"]) for c in constraints]
+            results = self.engine.assert_targets(
+                view,
+                criterion["start"],
+                criterion["end"],
+                targets,
+                open_end=_lead_in_end(view, criterion),
+                heading=tuple(criterion["heading"])
+                if criterion.get("heading")
+                else None,
+            )
+            for entity, result in zip(entities, results, strict=False):
+                _set(entity, result, text, keep_negated=False)
+            for constraint, result in zip(
+                constraints, results[len(entities) :], strict=True
+            ):
+                _set(constraint, result, text, keep_negated=True)
+        return doc
+
+
+def _lead_in_end(view: str, criterion: dict[str, Any]) -> int | None:
+    """Start of the first sub-item when the text before it ends with a colon."""
+    items = criterion.get("items") or []
+    if not items:
+        return None
+    first = min(s for s, _ in items)
+    if view[criterion["start"] : first].rstrip().endswith(":"):
+        return int(first)
+    return None
+
+
+def _set(
+    target: dict[str, Any], result: Assertion, text: str, *, keep_negated: bool
+) -> None:
+    negated = result.negated or (keep_negated and bool(target.get("negated")))
+    target["negated"] = negated
+    assertion = result.assertion
+    if negated and assertion != "negated":
+        assertion = "negated"
+    target["assertion"] = assertion
+    cue = result.trigger
+    target["trigger"] = (
+        {"text": text[cue.start : cue.end], "start": cue.start, "end": cue.end}
+        if cue is not None
+        else None
+    )
+
+
+@Language.factory(
+    "eligo_context",
+    assigns=["doc._.criteria"],
+    requires=["doc._.criteria"],
+    default_config={},
+)
+def make_context_component(nlp: Language, name: str) -> ContextComponent:
+    """Factory of :class:`ContextComponent`."""
+    return ContextComponent(name)
