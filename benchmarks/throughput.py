@@ -138,7 +138,9 @@ def memory_run(trials: list, n: int, jobs: int) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "throughput.json")
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results" / "throughput.json"
+    )
     ap.add_argument("--memory-trials", type=int, default=0)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N trials")
     args = ap.parse_args()
@@ -150,12 +152,17 @@ def main() -> int:
         trials = trials[: args.limit]
     texts = [t.text for t in trials]
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    report: dict[str, object] = {"data": str(args.data), "trials": len(trials), "mb": round(mb, 3)}
+    report: dict[str, object] = {
+        "data": str(args.data),
+        "trials": len(trials),
+        "mb": round(mb, 3),
+    }
 
     tok = bench_tokenizer(texts)
     report["tokenizer"] = {"seconds": round(tok, 2), "mb_per_s": round(mb / tok, 2)}
     report["components_seconds"] = {
-        k: round(v, 2) for k, v in sorted(bench_components(trials).items(), key=lambda kv: -kv[1])
+        k: round(v, 2)
+        for k, v in sorted(bench_components(trials).items(), key=lambda kv: -kv[1])
     }
     runs = {}
     for jobs in (1, 2):
