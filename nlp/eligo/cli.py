@@ -149,6 +149,129 @@ def schema() -> None:
     typer.echo(json.dumps(published_json_schema(), indent=2))
 
 
+@app.command()
+def index(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files or directories (recursive); '-' reads stdin."),
+    ],
+    db: Annotated[
+        Path, typer.Option("--db", help="The DuckDB store (created if missing).")
+    ] = Path("eligo.duckdb"),
+    jobs: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    max_chars: Annotated[
+        int, typer.Option(min=1, help="Longest criteria text accepted (characters).")
+    ] = 1_000_000,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
+    ] = False,
+) -> None:
+    """Parse trials into a DuckDB store, skipping records that did not change."""
+    from .store import Store, StoreError, run_index
+
+    def on_error(message: str) -> None:
+        typer.echo(f"eligo: error: {message}", err=True)
+
+    try:
+        store = Store(db)
+    except StoreError as err:
+        typer.echo(f"eligo: error: {err}", err=True)
+        raise typer.Exit(code=2) from err
+    progress = None
+    task = None
+    if sys.stderr.isatty() and not quiet:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.completed} records"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        progress.start()
+        task = progress.add_task("index", total=None)
+
+    def on_record(_outcome: str) -> None:
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+    try:
+        stats = run_index(
+            paths,
+            store,
+            jobs=jobs,
+            max_chars=max_chars,
+            on_error=on_error,
+            on_record=on_record,
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
+        store.close()
+    if not quiet:
+        typer.echo(f"eligo: {db}: {stats.summary_line()}", err=True)
+    if stats.failures:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def audit(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="The HTML report (JSON and CSV are written beside it)."
+        ),
+    ],
+    db: Annotated[Path, typer.Option("--db", help="The DuckDB store.")] = Path(
+        "eligo.duckdb"
+    ),
+    trial: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--trial", help="Audit only this trial (repeatable)."),
+    ] = None,
+    condition: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Audit only trials whose conditions or title contain this."),
+    ] = None,
+    json_out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--json", help="Findings as JSON [default: OUT with .json]."),
+    ] = None,
+    csv_out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--csv", help="Findings as CSV [default: OUT with .csv]."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No summary on stderr.")
+    ] = False,
+) -> None:
+    """Audit stored trials and write an HTML report with JSON and CSV findings."""
+    from .audit import run_audit
+    from .audit.report import write_report
+    from .store import Store, StoreError
+
+    try:
+        store = Store(db, read_only=True)
+    except StoreError as err:
+        typer.echo(f"eligo: error: {err}", err=True)
+        raise typer.Exit(code=2) from err
+    try:
+        result = run_audit(store, trial_ids=trial or None, condition=condition)
+    finally:
+        store.close()
+    missing = sorted(set(trial or ()) - set(result.documents))
+    for trial_id in missing:
+        typer.echo(f"eligo: error: {trial_id}: not in the store", err=True)
+    written = write_report(result, out, json_path=json_out, csv_path=csv_out)
+    if not quiet:
+        files = ", ".join(str(p) for p in written)
+        typer.echo(f"eligo: {result.summary_line()} -> {files}", err=True)
+    if missing or not result.documents:
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     """Entry point of the ``eligo`` script."""
     app()

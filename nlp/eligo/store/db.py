@@ -241,7 +241,7 @@ class Store:
             params.append(list(trial_ids))
         if condition:
             sql += (
-                " AND (len(list_filter(conditions, c -> contains(lower(c), ?))) > 0"
+                " AND (contains(lower(array_to_string(conditions, chr(10))), ?)"
                 " OR contains(lower(coalesce(title, '')), ?))"
             )
             params += [condition.lower(), condition.lower()]

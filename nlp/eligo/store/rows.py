@@ -118,7 +118,7 @@ def trial_row(doc: Document, digest: str) -> tuple[Any, ...]:
         doc.id,
         digest,
         __version__,
-        datetime.now(timezone.utc).replace(tzinfo=None),  # noqa: UP017 (3.10)
+        datetime.now(timezone.utc).replace(tzinfo=None),
         doc.title,
         list(doc.conditions),
         st.minimum_age if st else None,
