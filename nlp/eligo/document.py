@@ -31,11 +31,26 @@ class Span(_Model):
     end: int = Field(ge=0)
 
 
+class Trigger(Span):
+    """The cue that set an entity's assertion ("no", "history of", ...)."""
+
+    text: str
+
+
 class Entity(Span):
-    """A concept mention (Chia's type names where one fits)."""
+    """A concept mention (Chia's type names where one fits).
+
+    ``source`` says what found it ("rule" or "model"); ``assertion`` is
+    "present", "negated", "historical", "hypothetical" or "family", with the
+    ``trigger`` that set it. ``negated`` is textual negation only: a negated
+    Condition in an exclusion criterion stays an exclusion criterion.
+    """
 
     label: str
     negated: bool = False
+    source: str | None = None
+    assertion: str | None = None
+    trigger: Trigger | None = None
 
 
 class Analyte(Span):
@@ -73,7 +88,8 @@ class Constraint(Span):
     give ``low_days``/``high_days`` from ``anchor`` (``direction`` says on
     which side), ``subject`` the phrase they apply to, ``qualifies`` the
     indices of the constraints inside that phrase, and ``joined``/``rule``
-    for "whichever is longer".
+    for "whichever is longer". ``assertion``/``trigger`` come from the
+    negation component, as on entities.
     """
 
     type: str
@@ -93,6 +109,8 @@ class Constraint(Span):
     canonical: CanonicalBounds | None = None
     subject: Heading | None = None
     qualifies: list[int] = Field(default_factory=list)
+    assertion: str | None = None
+    trigger: Trigger | None = None
     rule: Literal["longer", "shorter"] | None = None
     joined: list[int] = Field(default_factory=list)
     note: str | None = None
@@ -117,6 +135,9 @@ class Criterion(Span):
     items: list[Span] = Field(default_factory=list)
     heading: Heading | None = None
     logic: Logic | None = None
+    category: str | None = None
+    category_scores: dict[str, float] = Field(default_factory=dict)
+    computable: bool | None = None
 
 
 class Structured(_Model):

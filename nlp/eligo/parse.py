@@ -18,6 +18,7 @@ from .document import (
     Constraint,
     Criterion,
     Document,
+    Entity,
     Heading,
     SectionSpan,
     Source,
@@ -115,7 +116,11 @@ def to_document(trial: Trial, doc: Doc) -> Document:
             constraints=[
                 Constraint.model_validate(k) for k in c.get("constraints", [])
             ],
+            entities=[Entity.model_validate(e) for e in c.get("entities", [])],
             logic=c.get("logic"),
+            category=c.get("category"),
+            category_scores=c.get("category_scores") or {},
+            computable=c.get("computable"),
             heading=(
                 Heading(
                     start=c["heading"][0],

@@ -22,6 +22,8 @@ PIPE_NAMES: tuple[str, ...] = (
     "eligo_windows",
     "eligo_measurements",
     "eligo_logic",
+    "eligo_context",
+    "eligo_categories",
 )
 DEFAULT_MAX_CHARS = 1_000_000
 

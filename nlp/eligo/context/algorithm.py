@@ -4,22 +4,26 @@ Harkema H, Dowling JN, Thornblade T, Chapman WW. "ConText: an algorithm for
 determining negation, experiencer, and temporal status from clinical reports."
 J Biomed Inform 42(5):839-851, 2009. It extends NegEx (Chapman et al. 2001).
 
-Cues (``rules/context_rules.json``, medSpaCy's rule format) are matched in one
-pass of a single compiled regex over a criterion, longest cue first, so a
+Cues (``rules/context_rules.json``, medSpaCy's rule format) are found in one
+pass over a criterion (one regex of their first tokens, then the cues of each
+token, longest first), so a
 pseudo-cue ("not more than", "gram-negative") hides the shorter cue inside it.
 A cue's scope runs forward (or backward) from the cue to the first of: the end
 of the criterion, a sentence end (``.``/``;``/``!``/``?`` before a new
 sentence), an unmatched parenthesis, a ``TERMINATE`` cue ("but", "however"),
 a cue whose category the rule lists in ``terminated_by`` ("except", "other
 than" end a negation), or ``max_scope`` words. A target (an entity or
-constraint span) is modified when it starts inside a forward scope (a target may begin
-inside the cue, "no [signs of infection]", but a target that holds the whole
-cue, "[non-smoker]", "[lack of transportation]", is a concept of its own) or ends inside a
-backward one ("HBsAg-negative"). Of several
-cues, negation wins, then family, hypothetical, historical; within a category
-the nearest cue is the trigger. A cue in a lead-in that ends with a colon
-("No history of the following:") reaches every sub-item below it, and an open
-cue in a criterion's heading reaches the whole criterion.
+constraint span) is modified when it starts inside a forward scope or ends
+inside a backward one. A target may begin inside the cue ("no [signs of
+infection]"), but a target that holds the whole cue ("[non-smoker]", "[lack of
+transportation]") is a concept of its own. A cue modifies the nearest target
+in its scope and the targets coordinated with it ("no A, B or C"); a dependent
+word between two targets ("allergy to X", "surgery requiring Y") ends the
+chain. Of several cues, negation wins, then family, hypothetical, historical;
+within a category the nearest cue is the trigger. A cue in a lead-in that
+ends with a colon ("No history of the following:") reaches every sub-item
+below it, and an open cue in a criterion's heading reaches the whole
+criterion.
 
 Polarity of the section (inclusion/exclusion) is not a cue: "No history of
 stroke" in an exclusion criterion is a negated stroke in an exclusion criterion.
@@ -30,8 +34,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from ..normalise.numbers import trie_pattern
 from .rules import ContextRule
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\[])|;|\n\s*\n")
@@ -135,6 +139,14 @@ class ConTextEngine:
             else:
                 key = _first_token(groups[source][0].literal)
                 self._by_token.setdefault(key, []).append(entry)
+        alnum = [k for k in self._by_token if k[:1].isalnum()]
+        other = [k for k in self._by_token if k and not k[:1].isalnum()]
+        starts = []
+        if alnum:
+            starts.append(rf"(?<![a-z0-9])(?:{trie_pattern(alnum)})(?![a-z0-9])")
+        if other:
+            starts.append("[" + "".join(re.escape(k) for k in other) + "]")
+        self._starts = re.compile("|".join(starts) or r"(?!)", re.IGNORECASE)
         words = sorted({w.lower() for w in dependent_words}, key=len, reverse=True)
         self._dependent = (
             re.compile(
@@ -151,13 +163,14 @@ class ConTextEngine:
     def cues(self, text: str, start: int, end: int) -> list[Cue]:
         """Every cue in ``text[start:end]`` (offsets into ``text``).
 
-        Cues are found at token starts through a table keyed by their first
-        token (patterns are searched directly); where matches overlap, the one
-        that starts first wins, then the longest.
+        Candidate cue starts are found with one regex of every cue's first
+        token, then the cues of that token are tried, longest first
+        (patterns are searched directly); where matches overlap, the one that
+        starts first wins, then the longest.
         """
         found: list[tuple[int, int, list[ContextRule]]] = []
         by_token = self._by_token
-        for tok in _TOKEN.finditer(text, start, end):
+        for tok in self._starts.finditer(text, start, end):
             entries = by_token.get(tok.group().lower())
             if not entries:
                 continue

@@ -14,6 +14,7 @@ Offsets index the doc's text. The section (inclusion/exclusion) is left alone:
 textual negation and section polarity are separate facts.
 """
 
+import re
 from typing import Any
 
 from spacy.language import Language
@@ -23,6 +24,9 @@ from ..extensions import doc_view
 from ..rulecomponent import RuleDataComponent
 from .algorithm import Assertion, ConTextEngine
 from .rules import CONTEXT_RULES_FILE, load_context_rules
+
+# A colon, then at most a bullet or number before the first sub-item.
+_COLON_THEN_MARKER = re.compile(r":\s*(?:\S{1,4}\s*)?$")
 
 
 class ContextComponent(RuleDataComponent):
@@ -86,7 +90,7 @@ def _lead_in_end(view: str, criterion: dict[str, Any]) -> int | None:
     if not items:
         return None
     first = min(s for s, _ in items)
-    if view[criterion["start"] : first].rstrip().endswith(":"):
+    if _COLON_THEN_MARKER.search(view, criterion["start"], first):
         return int(first)
     return None
 

@@ -1,0 +1,232 @@
+"""Negation (and assertion) of given entities, measured on Chia and LCT.
+
+The standard way to measure negation detection given entities: gold entity
+spans are the targets, eligo's ConText (``eligo.context``) decides which are
+negated.
+
+- Chia (Kury et al. 2020), dev split (``eligo.categories.chia.is_dev``): each
+  line is a criterion; targets are the entities of the concept types below;
+  gold negated iff the entity is the target (Arg1) of a ``Has_negation``
+  relation ("strict"). Chia links a negation to one member of an OR group
+  ("no A or B" -> A only), so a second figure also counts the other members
+  of that OR group as negated ("OR-propagated").
+- LCT (Dobbins et al. 2022, research use, measurement only): targets are the
+  trigger spans of Condition, Procedure, Drug, Observation, Study, Encounter,
+  Allergy events; gold negated iff a ``Negation`` event ``Negates`` the event.
+  Hypothetical: an ``Assertion`` event with type ``hypothetical`` asserts it.
+  LCT's criteria blocks are split at lines (numbering removed).
+
+Reports precision, recall and F1 of negated entities, and the component's speed
+over the targets. Skips (exit 0) without ``../shared``.
+
+Usage: python benchmarks/negation.py [--shared ../shared] [--out FILE] [--errors N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from eligo.categories.chia import is_dev, read_corpus
+from eligo.context import ConTextEngine, load_context_rules
+
+CHIA_TYPES = {
+    "Condition",
+    "Drug",
+    "Procedure",
+    "Observation",
+    "Device",
+    "Measurement",
+    "Person",
+    "Visit",
+}
+LCT_TYPES = {
+    "Condition",
+    "Procedure",
+    "Drug",
+    "Observation",
+    "Study",
+    "Encounter",
+    "Allergy",
+}
+MARKER = re.compile(r"^\s*(?:(?:[-*•·]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+)+")
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "tp": tp,
+        "predicted": n_pred,
+        "gold": n_gold,
+    }
+
+
+def chia(engine: ConTextEngine, root: Path, errors: int) -> dict[str, object]:
+    tp = n_pred = gold_strict = 0
+    tp_or = gold_or = 0
+    n_targets = chars = 0
+    triggers: Counter[str] = Counter()
+    shown = 0
+    seconds = 0.0
+    for f in read_corpus(root):
+        if not is_dev(f.trial):
+            continue
+        for line in f.lines():
+            targets = [e for e in line.entities if e.label in CHIA_TYPES]
+            if not targets:
+                continue
+            negated = {a for name, a, _ in line.relations if name == "Has_negation"}
+            negated_or = set(negated)
+            for group in line.or_groups:
+                if negated.intersection(group):
+                    negated_or.update(group)
+            t0 = time.perf_counter()
+            results = engine.assert_targets(
+                f.text,
+                line.start,
+                line.end,
+                [(e.start, e.end, e.label) for e in targets],
+            )
+            seconds += time.perf_counter() - t0
+            chars += line.end - line.start
+            n_targets += len(targets)
+            for e, res in zip(targets, results, strict=True):
+                gold = e.id in negated
+                gold2 = e.id in negated_or
+                gold_strict += gold
+                gold_or += gold2
+                if res.negated:
+                    n_pred += 1
+                    tp += gold
+                    tp_or += gold2
+                    assert res.trigger is not None
+                    triggers[f.text[res.trigger.start : res.trigger.end].lower()] += 1
+                if res.negated != gold2 and shown < errors:
+                    shown += 1
+                    kind = "FP" if res.negated else "FN"
+                    print(f"{kind} [{e.text}] {line.text[:160]}", file=sys.stderr)
+    return {
+        "split": "dev (sha1(NCT id) % 5 == 0)",
+        "targets": n_targets,
+        "strict": prf(tp, n_pred, gold_strict),
+        "or_propagated": prf(tp_or, n_pred, gold_or),
+        "top_triggers": dict(triggers.most_common(15)),
+        "mb_per_s": round(chars / 1e6 / seconds, 2) if seconds else None,
+    }
+
+
+def lct(engine: ConTextEngine, root: Path) -> dict[str, object]:
+    tp = n_pred = n_gold = 0
+    h_tp = h_pred = h_gold = 0
+    n_targets = 0
+    for txt in sorted(root.glob("*.txt")):
+        ann = txt.with_suffix(".ann")
+        if not ann.is_file():
+            continue
+        text = txt.read_text(encoding="utf-8")
+        spans: dict[str, tuple[str, int, int]] = {}
+        events: dict[str, list[tuple[str, str]]] = {}
+        values: dict[str, str] = {}
+        for row in ann.read_text(encoding="utf-8").splitlines():
+            parts = row.split("\t")
+            if row.startswith("T") and len(parts) >= 2:
+                label, _, offs = parts[1].partition(" ")
+                nums = [int(x) for x in re.findall(r"\d+", offs)]
+                if nums:
+                    spans[parts[0]] = (label, min(nums), max(nums))
+            elif row.startswith("E") and len(parts) >= 2:
+                events[parts[0]] = [
+                    tuple(a.split(":", 1))  # type: ignore[misc]
+                    for a in parts[1].split()
+                    if ":" in a
+                ]
+            elif row.startswith("A") and len(parts) >= 2:
+                bits = parts[1].split()
+                if len(bits) == 3:
+                    values[bits[1]] = bits[2]
+        negated: set[str] = set()
+        hypothetical: set[str] = set()
+        for event_id, args in events.items():
+            kind, _ = args[0]
+            if kind == "Negation":
+                negated.update(v for k, v in args[1:] if k.startswith("Negates"))
+            elif kind == "Assertion" and values.get(event_id) == "hypothetical":
+                hypothetical.update(v for k, v in args[1:] if k.startswith("Assert"))
+        targets: list[tuple[str, str, int, int]] = []
+        for eid, args in events.items():
+            kind, trig = args[0]
+            if kind in LCT_TYPES and trig in spans:
+                _, s, e = spans[trig]
+                targets.append((eid, kind, s, e))
+        pos = 0
+        for raw in text.split("\n"):
+            start, end = pos, pos + len(raw.rstrip())
+            pos += len(raw) + 1
+            m = MARKER.match(raw)
+            if m:
+                start += m.end()
+            in_line = [t for t in targets if start <= t[2] < end]
+            if not in_line:
+                continue
+            results = engine.assert_targets(
+                text, start, end, [(s, e, k) for _, k, s, e in in_line]
+            )
+            n_targets += len(in_line)
+            for (eid, *_), res in zip(in_line, results, strict=True):
+                gold = eid in negated
+                n_gold += gold
+                n_pred += res.negated
+                tp += gold and res.negated
+                hyp = eid in hypothetical
+                h_gold += hyp
+                h_pred += res.assertion == "hypothetical"
+                h_tp += hyp and res.assertion == "hypothetical"
+    return {
+        "targets": n_targets,
+        "negated": prf(tp, n_pred, n_gold),
+        "hypothetical": prf(h_tp, h_pred, h_gold),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    here = Path(__file__).resolve().parents[1]
+    ap.add_argument("--shared", type=Path, default=here.parent / "shared")
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--errors", type=int, default=0, help="print N disagreements")
+    args = ap.parse_args()
+    chia_dir = args.shared / "data" / "chia"
+    lct_dir = args.shared / "data" / "lct"
+    if not chia_dir.is_dir() and not lct_dir.is_dir():
+        print(f"no Chia or LCT corpus under {args.shared}; nothing measured")
+        return 0
+    rules = load_context_rules()
+    engine = ConTextEngine(
+        rules.context_rules,
+        dependent_words=rules.dependent_words,
+        ignored_types=rules.ignored_types,
+    )
+    report: dict[str, object] = {}
+    if chia_dir.is_dir():
+        report["chia"] = chia(engine, chia_dir, args.errors)
+    if lct_dir.is_dir():
+        report["lct"] = lct(engine, lct_dir)
+    out = json.dumps(report, indent=1)
+    print(out)
+    if args.out:
+        args.out.write_text(out + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""``eligo_categories``: what each criterion is about.
+
+Sets, on every criterion dict in ``doc._.criteria``:
+
+- ``category``: one of :data:`eligo.categories.labels.CATEGORIES`;
+- ``category_scores``: calibrated probability of every category (sums to 1);
+- ``computable``: False for investigator judgement and consent/compliance
+  (nothing in patient data can decide them), True otherwise.
+
+The classifier (:mod:`eligo.categories.model`) reads the criterion's text; it
+is loaded once per component from ``eligo.models`` (or from the folder of a
+saved pipeline) and travels with ``nlp.to_disk``.
+"""
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+from ..extensions import doc_view, register_extensions
+from .labels import NOT_COMPUTABLE
+from .model import FILES, FastScorer, default_model_path, load_model
+
+
+class CategoryComponent:
+    """spaCy component: a category for every criterion."""
+
+    def __init__(self, name: str, *, model_path: Path | None = None) -> None:
+        register_extensions()
+        self.name = name
+        self.model_path = model_path or default_model_path()
+        self.model = load_model(self.model_path)
+        self.scorer = FastScorer(self.model)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.criteria is None:
+            raise ValueError(
+                f"{self.name} needs eligo_criteria before it in the pipeline"
+            )
+        criteria = doc._.criteria
+        if not criteria:
+            return doc
+        view = doc_view(doc)
+        texts = [" ".join(view[c["start"] : c["end"]].split()) for c in criteria]
+        proba = self.scorer.predict_proba(texts)
+        classes = self.scorer.classes
+        for criterion, row in zip(criteria, proba, strict=True):
+            best = int(row.argmax())
+            criterion["category"] = classes[best]
+            criterion["category_scores"] = {
+                c: round(float(p), 4) for c, p in zip(classes, row, strict=True)
+            }
+            criterion["computable"] = classes[best] not in NOT_COMPUTABLE
+        return doc
+
+    def to_disk(self, path: Any, *, exclude: Any = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.model_path, path / FILES.model)
+
+    def from_disk(self, path: Any, *, exclude: Any = ()) -> "CategoryComponent":
+        self.model_path = ensure_path(path) / FILES.model
+        self.model = load_model(self.model_path)
+        self.scorer = FastScorer(self.model)
+        return self
+
+
+@Language.factory(
+    "eligo_categories",
+    assigns=["doc._.criteria"],
+    requires=["doc._.criteria"],
+    default_config={},
+)
+def make_category_component(nlp: Language, name: str) -> CategoryComponent:
+    """Factory of :class:`CategoryComponent`."""
+    return CategoryComponent(name)

@@ -1,0 +1,337 @@
+"""eligo_context: ConText negation and assertion of entities and constraints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from eligo.context import ContextRule, load_context_rules
+from eligo.errors import RuleError
+from eligo.extensions import register_extensions
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    register_extensions()
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("eligo_context")
+    return pipeline
+
+
+def _span(text: str, phrase: str) -> tuple[int, int]:
+    """``phrase`` or ``phrase#n`` (n-th occurrence, from 1) in ``text``."""
+    phrase, _, nth = phrase.partition("#")
+    pos = -1
+    for _ in range(int(nth or 1)):
+        pos = text.index(phrase, pos + 1)
+    return pos, pos + len(phrase)
+
+
+def annotate(
+    nlp: Language,
+    text: str,
+    entities: list[str],
+    *,
+    section: str = "exclusion",
+    start: int = 0,
+    heading: list[int] | None = None,
+    items: list[list[int]] | None = None,
+    constraints: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    doc = nlp.make_doc(text)
+    ents = []
+    for phrase in entities:
+        s, e = _span(text, phrase)
+        ents.append({"label": "Condition", "start": s, "end": e})
+    doc._.criteria = [
+        {
+            "start": start,
+            "end": len(text),
+            "section": section,
+            "items": items or [],
+            "heading": heading,
+            "constraints": constraints or [],
+            "entities": ents,
+        }
+    ]
+    doc = nlp(doc)
+    return dict(doc._.criteria[0])
+
+
+# (criterion text, {entity phrase: (assertion, trigger text | None)})
+CASES: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
+    # simple negation cues
+    ("No history of stroke", {"stroke": ("negated", "No history of")}),
+    ("Negative for HIV", {"HIV": ("negated", "Negative for")}),
+    ("No further chemotherapy is planned", {"chemotherapy": ("negated", "No further")}),
+    ("Without prior radiotherapy", {"prior radiotherapy": ("negated", "Without")}),
+    (
+        "Patients free of metastatic disease",
+        {"metastatic disease": ("negated", "free of")},
+    ),
+    ("Absence of ascites", {"ascites": ("negated", "Absence of")}),
+    ("Patient is not pregnant", {"pregnant": ("negated", "not")}),
+    ("Patient denies chest pain", {"chest pain": ("negated", "denies")}),
+    (
+        "No evidence of brain metastases",
+        {"brain metastases": ("negated", "No evidence of")},
+    ),
+    ("Never smoked cigarettes", {"smoked cigarettes": ("negated", "Never")}),
+    ("Lack of response to methotrexate", {"response": ("negated", "Lack of")}),
+    ("HBsAg negative", {"HBsAg": ("negated", "negative")}),
+    (
+        "Hepatitis B surface antigen-negative",
+        {"Hepatitis B surface antigen": ("negated", "-negative")},
+    ),
+    ("Seizure-free for at least 12 months", {"Seizure": ("negated", "-free")}),
+    (
+        "Concomitant warfarin is not allowed",
+        {"warfarin": ("negated", "is not allowed")},
+    ),
+    (
+        "Does not have active hepatitis B",
+        {"active hepatitis B": ("negated", "Does not have")},
+    ),
+    ("No known allergy to penicillin", {"allergy": ("negated", "No known")}),
+    # lists
+    (
+        "No A, B or C",
+        {"A": ("negated", "No"), "B": ("negated", "No"), "C": ("negated", "No")},
+    ),
+    (
+        "No history of stroke, myocardial infarction, or unstable angina",
+        {
+            "stroke": ("negated", "No history of"),
+            "myocardial infarction": ("negated", "No history of"),
+            "unstable angina": ("negated", "No history of"),
+        },
+    ),
+    (
+        "Without diabetes, hypertension and/or renal failure",
+        {
+            "diabetes": ("negated", "Without"),
+            "hypertension": ("negated", "Without"),
+            "renal failure": ("negated", "Without"),
+        },
+    ),
+    (
+        "Neither asthma nor COPD",
+        {"asthma": ("negated", "Neither"), "COPD": ("negated", "nor")},
+    ),
+    # header / colon negation
+    ("Exclusion: No history of stroke", {"stroke": ("negated", "No history of")}),
+    ("Cardiac: no myocardial infarction", {"myocardial infarction": ("negated", "no")}),
+    ("Prior therapy: none with bevacizumab", {"bevacizumab": ("negated", "none")}),
+    # scope termination
+    (
+        "No prior chemotherapy but radiotherapy is allowed",
+        {"chemotherapy": ("negated", "No prior"), "radiotherapy": ("present", None)},
+    ),
+    (
+        "No active infection but latent tuberculosis",
+        {
+            "active infection": ("negated", "No active"),
+            "latent tuberculosis": ("present", None),
+        },
+    ),
+    (
+        "No malignancy except basal cell carcinoma",
+        {
+            "malignancy": ("negated", "No"),
+            "basal cell carcinoma": ("negated", "except"),
+        },
+    ),
+    (
+        "Any malignancy other than non-melanoma skin cancer",
+        {
+            "malignancy": ("present", None),
+            "non-melanoma skin cancer": ("negated", "other than"),
+        },
+    ),
+    (
+        "Active malignancy, with the exception of cervical carcinoma in situ",
+        {
+            "malignancy": ("present", None),
+            "cervical carcinoma in situ": ("negated", "with the exception of"),
+        },
+    ),
+    (
+        "No cardiac disease; diabetes allowed",
+        {"cardiac disease": ("negated", "No"), "diabetes": ("present", None)},
+    ),
+    (
+        "No prior surgery. Hypertension must be controlled",
+        {"surgery": ("negated", "No prior"), "Hypertension": ("present", None)},
+    ),
+    (
+        "Not on anticoagulants, however aspirin is permitted",
+        {"anticoagulants": ("negated", "Not on"), "aspirin": ("present", None)},
+    ),
+    # dependents of a negated concept are not negated themselves
+    (
+        "No major surgery requiring general anaesthesia",
+        {"major surgery": ("negated", "No"), "general anaesthesia": ("present", None)},
+    ),
+    # pseudo-cues
+    ("Creatinine not more than 1.5 mg/dL", {"Creatinine": ("present", None)}),
+    ("Gram-negative bacteremia", {"bacteremia": ("present", None)}),
+    ("Non-small cell lung cancer", {"lung cancer": ("present", None)}),
+    ("Triple negative breast cancer", {"breast cancer": ("present", None)}),
+    ("Non-smoker", {"smoker": ("negated", "Non-")}),
+    # historical, hypothetical, family
+    (
+        "History of myocardial infarction",
+        {"myocardial infarction": ("historical", "History of")},
+    ),
+    ("Prior treatment with rituximab", {"rituximab": ("historical", "Prior")}),
+    ("Planned surgery during the study", {"surgery": ("hypothetical", "Planned")}),
+    ("Patients who plan to become pregnant", {"pregnant": ("hypothetical", "plan to")}),
+    (
+        "Family history of breast cancer",
+        {"breast cancer": ("family", "Family history of")},
+    ),
+    (
+        "Sudden death in a first-degree relative",
+        {"Sudden death": ("family", "in a first-degree relative")},
+    ),
+    ("No family history of long QT syndrome", {"long QT syndrome": ("negated", "No")}),
+    # plain presence
+    ("Diagnosis of type 2 diabetes", {"type 2 diabetes": ("present", None)}),
+    ("Active hepatitis C infection", {"hepatitis C infection": ("present", None)}),
+    ("HIV positive", {"HIV": ("present", None)}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_assertion(
+    nlp: Language, text: str, expected: dict[str, tuple[str, str | None]]
+) -> None:
+    crit = annotate(nlp, text, list(expected))
+    got = {
+        text[e["start"] : e["end"]]: (
+            e["assertion"],
+            e["trigger"]["text"] if e["trigger"] else None,
+        )
+        for e in crit["entities"]
+    }
+    assert got == {k.partition("#")[0]: v for k, v in expected.items()}
+    for e in crit["entities"]:
+        assert e["negated"] is (e["assertion"] == "negated")
+        if e["trigger"]:
+            t = e["trigger"]
+            assert text[t["start"] : t["end"]] == t["text"]
+
+
+def test_section_polarity_kept_separate(nlp: Language) -> None:
+    crit = annotate(nlp, "No history of stroke", ["stroke"], section="exclusion")
+    assert crit["section"] == "exclusion"
+    assert crit["entities"][0]["negated"] is True
+    crit = annotate(nlp, "History of stroke", ["stroke"], section="exclusion")
+    assert crit["entities"][0]["negated"] is False
+
+
+def test_heading_negation_reaches_criterion(nlp: Language) -> None:
+    text = "No history of the following:\nstroke"
+    crit = annotate(nlp, text, ["stroke"], start=29, heading=[0, 28])
+    assert crit["entities"][0]["assertion"] == "negated"
+    assert crit["entities"][0]["trigger"]["text"] == "No history of"
+
+
+def test_colon_lead_in_reaches_sub_items(nlp: Language) -> None:
+    text = "None of the following:\n- stroke;\n- heart failure."
+    items = [[25, 32], [35, len(text)]]
+    crit = annotate(nlp, text, ["stroke", "heart failure"], items=items)
+    assert [e["negated"] for e in crit["entities"]] == [True, True]
+
+
+def test_constraints_annotated_and_kept(nlp: Language) -> None:
+    text = "Not pregnant; age over 18"
+    constraints = [
+        {"type": "pregnancy", "start": 4, "end": 12, "negated": False},
+        {"type": "age", "start": 14, "end": 25, "negated": False},
+    ]
+    crit = annotate(nlp, text, [], constraints=constraints)
+    preg, age = crit["constraints"]
+    assert preg["negated"] is True and preg["trigger"]["text"] == "Not"
+    assert "assertion" not in age and age["negated"] is False
+
+
+def test_constraint_negation_from_its_component_kept(nlp: Language) -> None:
+    constraints = [{"type": "pregnancy", "start": 0, "end": 13, "negated": True}]
+    crit = annotate(nlp, "Non-pregnancy status", [], constraints=constraints)
+    assert crit["constraints"][0]["negated"] is True
+    assert crit["constraints"][0]["assertion"] == "negated"
+
+
+def test_criterion_without_targets_untouched(nlp: Language) -> None:
+    crit = annotate(nlp, "No history of stroke", [])
+    assert crit["entities"] == []
+
+
+def test_needs_criteria() -> None:
+    register_extensions()
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("eligo_context")
+    with pytest.raises(ValueError, match="eligo_criteria"):
+        pipeline("No stroke")
+
+
+def test_rules_validate_and_round_trip(tmp_path: Any, nlp: Language) -> None:
+    rules = load_context_rules()
+    assert len(rules.context_rules) > 100
+    nlp.to_disk(tmp_path / "p")
+    again = spacy.load(tmp_path / "p")
+    crit = annotate(again, "No history of stroke", ["stroke"])
+    assert crit["entities"][0]["negated"] is True
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            {"literal": "no", "category": "NEGATED_EXISTENCE", "direction": "UP"},
+            "direction",
+        ),
+        (
+            {"literal": "no", "category": "X", "direction": "FORWARD", "colour": 1},
+            "colour",
+        ),
+        (
+            {"literal": "no", "category": "X", "direction": "FORWARD", "pattern": "("},
+            "regex",
+        ),
+        ({"literal": " ", "category": "X", "direction": "FORWARD"}, "blank"),
+    ],
+)
+def test_bad_rules_rejected(entry: dict[str, Any], message: str) -> None:
+    with pytest.raises(RuleError, match=message):
+        load_context_rules({"context_rules": [entry]})
+
+
+def test_rule_round_trips_to_json() -> None:
+    rule = ContextRule(literal="no", category="NEGATED_EXISTENCE", direction="FORWARD")
+    assert ContextRule.model_validate(json.loads(rule.model_dump_json())) == rule
+
+
+@pytest.mark.slow
+def test_in_whole_pipeline() -> None:
+    from eligo.pipeline import build_pipeline
+
+    pipeline = build_pipeline()
+    text = "Exclusion Criteria:\n- No history of stroke\n- Pregnant or breastfeeding\n"
+    doc = pipeline.make_doc(text)
+    for name, proc in pipeline.pipeline:
+        if name == "eligo_context":
+            break
+        doc = proc(doc)
+    s = text.index("stroke")
+    doc._.criteria[0]["entities"] = [{"label": "Condition", "start": s, "end": s + 6}]
+    doc = pipeline.get_pipe("eligo_context")(doc)
+    first, second = doc._.criteria
+    assert first["section"] == "exclusion"
+    assert first["entities"][0]["negated"] is True
+    assert all(c.get("negated") is False for c in second["constraints"])
