@@ -21,6 +21,7 @@ PIPE_NAMES: tuple[str, ...] = (
     "eligo_sex",
     "eligo_windows",
     "eligo_measurements",
+    "eligo_concepts",
     "eligo_logic",
     "eligo_context",
     "eligo_categories",

@@ -25,8 +25,8 @@ entities of a criterion:
 entities, set by the negation component); ``negated`` is ``False`` here.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: spaCy validates the factory's
+# signature with pydantic, which needs real annotations.
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -37,7 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path
 
-from ..extensions import doc_view
+from ..extensions import doc_view, register_extensions
 from . import lexicon_features  # noqa: F401  (the model's pipeline uses it)
 
 MODEL_NAME = "eligo_ner"
@@ -120,6 +120,7 @@ class ConceptRecognizer:
         model: str = "",
         batch_size: int = 128,
     ) -> None:
+        register_extensions()
         self.name = name
         self.batch_size = batch_size
         self.model = load_model(model or None)
@@ -168,7 +169,7 @@ class ConceptRecognizer:
 
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = ()
-    ) -> ConceptRecognizer:
+    ) -> "ConceptRecognizer":
         """Load the concept model saved by :meth:`to_disk`."""
         self.model = spacy.load(ensure_path(path) / MODEL_DIR)
         return self
@@ -182,6 +183,6 @@ class ConceptRecognizer:
 )
 def make_concept_recognizer(
     nlp: Language, name: str, model: str, batch_size: int
-) -> ConceptRecognizer:
+) -> "ConceptRecognizer":
     """Registered factory for :class:`ConceptRecognizer`."""
     return ConceptRecognizer(nlp, name, model=model, batch_size=batch_size)

@@ -1,0 +1,163 @@
+from itertools import pairwise
+
+import pytest
+import spacy
+
+from eligo.concepts.brat import LABELS, SCORED_TYPES
+from eligo.concepts.component import (
+    ConceptRecognizer,
+    packaged_model_path,
+    reconcile,
+    rule_entities,
+)
+from eligo.parse import Parser
+from eligo.pipeline import build_pipeline
+from eligo.trial import Trial
+
+TEXT = (
+    "Inclusion Criteria:\n"
+    "- Adults with type 2 diabetes mellitus treated with metformin\n"
+    "- HbA1c between 7% and 10%\n"
+    "- Serum creatinine \\> 1.5 mg/dL\n"
+    "Exclusion Criteria:\n"
+    "- History of myocardial infarction or stroke within 6 months\n"
+    "- Prior bariatric surgery\n"
+)
+
+
+def ent(label, start, end, source="model"):
+    return {
+        "label": label,
+        "start": start,
+        "end": end,
+        "negated": False,
+        "source": source,
+    }
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    parser = Parser(nlp=build_pipeline())
+    return parser.nlp, parser.parse(Trial(id="t1", text=TEXT, source_format="text"))
+
+
+def test_packaged_model_loads() -> None:
+    nlp = spacy.load(packaged_model_path())
+    labels = set(nlp.get_pipe("ner").labels)
+    assert set(SCORED_TYPES) <= labels <= set(LABELS)
+    assert "eligo_lexicon_features" in nlp.pipe_names
+
+
+def test_entities_reach_the_document(parsed) -> None:
+    _, document = parsed
+    found = {
+        (document.text[e.start : e.end], e.label, e.source)
+        for c in document.criteria
+        for e in c.entities
+    }
+    assert ("metformin", "Drug", "model") in found
+    assert ("HbA1c", "Measurement", "rule") in found
+
+
+def test_entities_point_at_their_text(parsed) -> None:
+    nlp, _ = parsed
+    doc = nlp.make_doc(TEXT)
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    found = []
+    for crit in doc._.criteria:
+        ents = crit["entities"]
+        for e in ents:
+            assert crit["start"] <= e["start"] < e["end"] <= crit["end"]
+            assert e["source"] in ("model", "rule")
+            assert isinstance(e["negated"], bool)
+            found.append((TEXT[e["start"] : e["end"]], e["label"]))
+        for a, b in pairwise(ents):
+            assert a["end"] <= b["start"], "entities of a criterion never overlap"
+    assert ("type 2 diabetes mellitus", "Condition") in found
+    assert ("metformin", "Drug") in found
+    assert ("myocardial infarction", "Condition") in found
+
+
+def test_rule_analytes_win_over_the_model(parsed) -> None:
+    nlp, _ = parsed
+    doc = nlp.make_doc(TEXT)
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    crit = next(c for c in doc._.criteria if "HbA1c" in TEXT[c["start"] : c["end"]])
+    hba1c = [
+        (e["label"], e["source"])
+        for e in crit["entities"]
+        if TEXT[e["start"] : e["end"]] == "HbA1c"
+    ]
+    assert hba1c == [("Measurement", "rule")]
+
+
+@pytest.mark.parametrize(
+    ("existing", "rules", "model", "expected"),
+    [
+        # a model span overlapping a rule span is dropped, whatever its label
+        (
+            [],
+            [ent("Measurement", 0, 5, "rule")],
+            [ent("Condition", 0, 12), ent("Value", 14, 20)],
+            [ent("Measurement", 0, 5, "rule"), ent("Value", 14, 20)],
+        ),
+        # same span, different label: the rule's label stands
+        (
+            [],
+            [ent("Measurement", 0, 5, "rule")],
+            [ent("Drug", 0, 5)],
+            [ent("Measurement", 0, 5, "rule")],
+        ),
+        # entities already on the criterion come first
+        (
+            [ent("Condition", 0, 8, "other")],
+            [ent("Measurement", 4, 9, "rule")],
+            [ent("Drug", 10, 15)],
+            [ent("Condition", 0, 8, "other"), ent("Drug", 10, 15)],
+        ),
+        # no conflict: everything kept, sorted by start
+        (
+            [],
+            [ent("Measurement", 10, 15, "rule")],
+            [ent("Condition", 0, 8)],
+            [ent("Condition", 0, 8), ent("Measurement", 10, 15, "rule")],
+        ),
+    ],
+)
+def test_reconcile_precedence(existing, rules, model, expected) -> None:
+    assert reconcile(existing, rules, model) == expected
+
+
+def test_rule_entities_come_from_measurement_and_score_analytes() -> None:
+    crit = {
+        "constraints": [
+            {"type": "measurement", "analyte": {"start": 2, "end": 7, "text": "HbA1c"}},
+            {"type": "score", "analyte": {"start": 20, "end": 24, "text": "ECOG"}},
+            {"type": "age", "start": 30, "end": 40},
+        ]
+    }
+    assert rule_entities(crit) == [
+        ent("Measurement", 2, 7, "rule"),
+        ent("Measurement", 20, 24, "rule"),
+    ]
+
+
+def test_component_needs_criteria() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("eligo_concepts")
+    with pytest.raises(ValueError, match="eligo_criteria"):
+        nlp("No criteria segmented here")
+
+
+def test_model_travels_with_the_pipeline(parsed, tmp_path) -> None:
+    nlp, _ = parsed
+    pipe = nlp.get_pipe("eligo_concepts")
+    assert isinstance(pipe, ConceptRecognizer)
+    pipe.to_disk(tmp_path / "concepts")
+    fresh = ConceptRecognizer(nlp, model=str(packaged_model_path()))
+    fresh.from_disk(tmp_path / "concepts")
+    assert fresh.model.pipe_names == pipe.model.pipe_names
+    texts = ["Type 2 diabetes treated with insulin"]
+    assert list(fresh.predict(texts)) == list(pipe.predict(texts))

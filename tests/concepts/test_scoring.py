@@ -1,0 +1,35 @@
+import pytest
+
+from eligo.concepts.scoring import Scorer
+
+
+def score(pred, gold, oos=()):
+    s = Scorer(("Condition", "Drug"))
+    s.add(pred, gold, oos)
+    return s.report()
+
+
+def test_strict_needs_exact_boundaries_and_label() -> None:
+    r = score(
+        [(0, 8, "Condition"), (10, 15, "Drug")], [(0, 8, "Condition"), (10, 16, "Drug")]
+    )
+    assert r["Condition"]["strict_f"] == 1.0
+    assert r["Drug"]["strict_f"] == 0.0
+    assert r["Drug"]["relaxed_f"] == 1.0
+    assert r["micro"]["strict_p"] == pytest.approx(0.5)
+
+
+def test_relaxed_needs_the_same_label() -> None:
+    r = score([(0, 8, "Drug")], [(0, 8, "Condition")])
+    assert r["micro"]["relaxed_f"] == 0.0
+
+
+def test_predictions_in_out_of_scope_regions_are_not_scored() -> None:
+    r = score([(20, 25, "Condition")], [(0, 8, "Condition")], oos=[(18, 30)])
+    assert r["micro"]["pred"] == 0
+    assert r["micro"]["gold"] == 1
+
+
+def test_unscored_labels_are_ignored() -> None:
+    r = score([(0, 3, "Value")], [(0, 3, "Value")])
+    assert r["micro"]["pred"] == r["micro"]["gold"] == 0

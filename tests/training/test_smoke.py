@@ -1,0 +1,87 @@
+"""The concept-model workflow runs end to end on our tiny invented corpus.
+
+Mirrors ``spacy project run smoke`` in ``training/ner``: build the (analyte
+only) lexicon, convert ``corpus/ner_smoke``, train a few steps, load the
+result. No ../shared data is needed.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = ROOT / "training" / "ner"
+SMOKE = ROOT / "corpus" / "ner_smoke"
+
+
+def run(*args: str, cwd: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("ner_smoke")
+    run("scripts/convert.py", str(SMOKE), str(out / "corpus"), cwd=PROJECT)
+    run(
+        "scripts/build_lexicon.py",
+        str(out / "lexicon.json"),
+        "--sources",
+        "meas",
+        cwd=PROJECT,
+    )
+    return out
+
+
+def test_convert_writes_every_split_and_counts_losses(converted: Path) -> None:
+    stats = json.loads((converted / "corpus" / "stats.json").read_text())
+    assert stats["trials"] == {"train": 2, "tune": 1, "dev": 1}
+    assert stats["alignment"]["lost"] == 0
+    assert stats["read"]["out_of_scope"] == 2
+    for split in ("train", "tune", "dev"):
+        assert (converted / "corpus" / f"{split}.spacy").is_file()
+
+
+def test_a_few_training_steps_give_a_loadable_model(converted: Path) -> None:
+    corpus = converted / "corpus"
+    run(
+        "-m",
+        "spacy",
+        "train",
+        "configs/ner.cfg",
+        "--code",
+        "scripts/functions.py",
+        "--output",
+        str(converted / "training"),
+        "--gpu-id",
+        "-1",
+        "--paths.train",
+        str(corpus / "train.spacy"),
+        "--paths.dev",
+        str(corpus / "tune.spacy"),
+        "--paths.lexicon",
+        str(converted / "lexicon.json"),
+        "--training.max_steps",
+        "4",
+        "--training.eval_frequency",
+        "2",
+        cwd=PROJECT,
+    )
+    from eligo.concepts import lexicon_features  # noqa: F401
+
+    nlp = spacy.load(converted / "training" / "model-last")
+    assert nlp.pipe_names == ["eligo_lexicon_features", "tok2vec", "ner"]
+    assert "Condition" in nlp.get_pipe("ner").labels
+    doc = nlp("Absolute neutrophil count >= 1.5 x 10^9/L")
+    assert doc[0].lemma_ == "B-meas"

@@ -1,0 +1,146 @@
+"""Convert Chia's brat files to spaCy DocBins: train, tune and dev.
+
+One Doc per criterion line, tokenized with eligo's tokenizer
+(``eligo.tokenizer.v1``). The annotation choices (labels, discontinuous and
+overlapping spans, out-of-scope regions, the split by NCT id) are made and
+documented in :mod:`eligo.concepts.brat`; this script adds the token
+alignment: a character span that does not fall on token boundaries is
+contracted to the tokens inside it, or expanded to the tokens it touches when
+nothing is inside. Every loss is counted in ``stats.json``.
+
+Usage: python scripts/convert.py CHIA_DIR OUTPUT_DIR [--limit N]
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import spacy
+import typer
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin, Span
+
+from eligo.concepts.brat import (
+    LABELS,
+    Criterion,
+    ReadStats,
+    Split,
+    iter_chia,
+    read_pair,
+)
+
+
+def blank_nlp() -> Language:
+    """A blank English pipeline with eligo's tokenizer."""
+    return spacy.blank(
+        "en", config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}}
+    )
+
+
+def criterion_doc(nlp: Language, crit: Criterion, counts: dict[str, int]) -> Doc:
+    """A Doc with the criterion's entities; out-of-scope tokens are missing."""
+    doc = nlp.make_doc(crit.text)
+    ents: list[Span] = []
+    taken: set[int] = set()
+    for start, end, label in crit.entities:
+        span = doc.char_span(start, end, label=label)
+        if span is not None:
+            counts["exact"] += 1
+        else:
+            span = doc.char_span(start, end, label=label, alignment_mode="contract")
+            if span is not None and len(span):
+                counts["contracted"] += 1
+            else:
+                span = doc.char_span(start, end, label=label, alignment_mode="expand")
+                counts["expanded"] += 1
+        if span is None or not len(span):
+            counts["lost"] += 1
+            continue
+        if taken.intersection(range(span.start, span.end)):
+            counts["token_overlap"] += 1
+            continue
+        taken.update(range(span.start, span.end))
+        ents.append(span)
+    missing: list[Span] = []
+    for start, end in crit.out_of_scope:
+        region = doc.char_span(start, end, alignment_mode="expand")
+        if region is None:
+            continue
+        for token in region:
+            if token.i not in taken:
+                missing.append(doc[token.i : token.i + 1])
+                taken.add(token.i)
+                counts["missing_tokens"] += 1
+    doc.set_ents(sorted(ents), missing=missing, default="outside")
+    doc.user_data["chia"] = f"{crit.trial}_{crit.part}:{crit.line}"
+    return doc
+
+
+def convert(
+    chia_dir: Path,
+    output_dir: Path,
+    *,
+    limit: int = 0,
+    labels: tuple[str, ...] = LABELS,
+) -> dict[str, object]:
+    """Write ``train.spacy``, ``tune.spacy``, ``dev.spacy`` and ``stats.json``.
+
+    Args:
+        chia_dir: Folder of Chia ``.txt``/``.ann`` pairs.
+        output_dir: Where to write.
+        limit: Read at most this many files (0: all), for smoke runs.
+        labels: The labels to keep (default: all of ``brat.LABELS``).
+
+    Returns:
+        The statistics written to ``stats.json``.
+    """
+    nlp = blank_nlp()
+    bins: dict[Split, DocBin] = {
+        s: DocBin(store_user_data=True) for s in ("train", "tune", "dev")
+    }
+    trials: dict[Split, set[str]] = {s: set() for s in bins}
+    stats = ReadStats()
+    counts = dict.fromkeys(
+        ("exact", "contracted", "expanded", "lost", "token_overlap", "missing_tokens"),
+        0,
+    )
+    for n, (split, path) in enumerate(iter_chia(chia_dir)):
+        if limit and n >= limit:
+            break
+        criteria, file_stats = read_pair(path, labels)
+        stats.add(file_stats)
+        trials[split].add(path.stem.partition("_")[0])
+        for crit in criteria:
+            bins[split].add(criterion_doc(nlp, crit, counts))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for split, docbin in bins.items():
+        docbin.to_disk(output_dir / f"{split}.spacy")
+    summary: dict[str, object] = {
+        "trials": {s: len(t) for s, t in trials.items()},
+        "docs": {s: len(b) for s, b in bins.items()},
+        "read": vars(stats),
+        "alignment": counts,
+    }
+    (output_dir / "stats.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def main(
+    chia_dir: Path,
+    output_dir: Path,
+    limit: int = typer.Option(0, help="Read at most N files (0: all)."),
+    labels: str = typer.Option(",".join(LABELS), help="Comma-separated labels."),
+) -> None:
+    """Convert CHIA_DIR's brat files into OUTPUT_DIR/{train,tune,dev}.spacy."""
+    if not chia_dir.is_dir():
+        raise typer.BadParameter(f"no such folder: {chia_dir}")
+    wanted = tuple(labels.split(","))
+    if set(wanted) - set(LABELS):
+        raise typer.BadParameter(f"unknown labels: {set(wanted) - set(LABELS)}")
+    summary = convert(chia_dir, output_dir, limit=limit, labels=wanted)
+    typer.echo(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,45 @@
+"""Copy a trained concept model into ``models/`` with its dev metrics.
+
+Loads MODEL, saves it with ``nlp.to_disk`` to OUTPUT_DIR (the model card,
+``MODEL_CARD.md``, is kept: it is written by hand) and copies METRICS there as
+``metrics.json``. Prints the folder's size; the committed model must stay
+under 50 MB.
+
+Usage: python scripts/package.py MODEL METRICS.json OUTPUT_DIR
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import spacy
+import typer
+
+from eligo.concepts import lexicon_features  # noqa: F401  (model's factory)
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def main(model: Path, metrics: Path, output_dir: Path) -> None:
+    """Save MODEL and METRICS into OUTPUT_DIR."""
+    nlp = spacy.load(model)
+    nlp.meta["name"] = "eligo_ner"
+    nlp.meta["license"] = "CC BY 4.0 (trained on Chia, Kury et al. 2020)"
+    for child in ("tokenizer", "vocab", "meta.json", "config.cfg"):
+        target = output_dir / child
+        if target.is_dir():
+            shutil.rmtree(target)
+    for name in nlp.pipe_names:
+        if (output_dir / name).is_dir():
+            shutil.rmtree(output_dir / name)
+    nlp.to_disk(output_dir)
+    shutil.copyfile(metrics, output_dir / "metrics.json")
+    size = sum(p.stat().st_size for p in output_dir.rglob("*") if p.is_file())
+    typer.echo(f"{output_dir}: {size / 1e6:.1f} MB")
+    if size > MAX_BYTES:
+        raise SystemExit(f"{output_dir} is over 50 MB")
+
+
+if __name__ == "__main__":
+    typer.run(main)
