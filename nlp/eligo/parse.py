@@ -197,7 +197,8 @@ def parse_trials(
     """Parse a stream of reader results, in order, in ``jobs`` processes.
 
     Read failures pass through unchanged so the caller reports them in place.
-    Memory stays bounded: workers take trials as the input iterator yields them.
+    Memory stays bounded: at most ``jobs * chunksize * 8`` trials are read
+    ahead of the writer.
     """
     kwargs: dict[str, Any] = {
         "default_section": default_section,
@@ -214,4 +215,18 @@ def parse_trials(
         else mp.get_context()
     )
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(kwargs,)) as pool:
-        yield from pool.imap(_work, items, chunksize=chunksize)
+        # Pool.imap reads its whole input ahead of the workers; feeding it a
+        # bounded window at a time keeps memory flat however large the input.
+        for window in _windows(items, jobs * chunksize * 8):
+            yield from pool.imap(_work, window, chunksize=chunksize)
+
+
+def _windows(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -223,3 +223,37 @@ def test_fast_path_matches_predict_proba(model: Any) -> None:
     texts = [t for t, _ in CLEAR_CUT] + ["", "zzzz qqqq", "age age age 18"]
     fast = FastScorer(model).predict_proba(texts)
     assert np.allclose(fast, model.predict_proba(texts), atol=1e-5)
+
+
+def test_exported_scorer_matches_the_skops_model(tmp_path) -> None:
+    """scorer.npz (used at start-up, no scikit-learn import) = the skops model."""
+    import numpy as np
+
+    from eligo.categories.model import (
+        FastScorer,
+        default_model_path,
+        export_scorer,
+        load_model,
+    )
+
+    shipped = default_model_path().with_name("scorer.npz")
+    estimator = load_model()
+    texts = [
+        "Age 18 to 65 years",
+        "Signed informed consent",
+        "Platelets < 100 x 10^9/L",
+        "In the opinion of the investigator, unsuitable for the study",
+        "Prior chemotherapy within 4 weeks",
+        "",
+    ]
+    fresh = tmp_path / "scorer.npz"
+    export_scorer(estimator, fresh)
+    from_shipped = FastScorer.from_arrays(shipped)
+    assert from_shipped.classes == [str(c) for c in estimator.classes_]
+    assert np.allclose(
+        from_shipped.predict_proba(texts), estimator.predict_proba(texts), atol=1e-6
+    )
+    assert np.array_equal(
+        from_shipped.predict_proba(texts),
+        FastScorer.from_arrays(fresh).predict_proba(texts),
+    )

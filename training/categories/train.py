@@ -20,7 +20,7 @@ from typing import Annotated
 import typer
 
 from eligo.categories.data import chia_examples, corpus_examples, evaluate
-from eligo.categories.model import FILES, save_model, train
+from eligo.categories.model import FILES, export_scorer, save_model, train
 
 ROOT = Path(__file__).resolve().parents[2]
 app = typer.Typer(add_completion=False)
@@ -63,6 +63,7 @@ def main(
         ),
     }
     save_model(model, out / FILES.model)
+    export_scorer(model, out / FILES.scorer)
     (out / FILES.metrics).write_text(json.dumps(metrics, indent=1) + "\n")
     typer.echo(json.dumps(metrics, indent=1))
 

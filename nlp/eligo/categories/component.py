@@ -32,8 +32,7 @@ class CategoryComponent:
         register_extensions()
         self.name = name
         self.model_path = model_path or default_model_path()
-        self.model = load_model(self.model_path)
-        self.scorer = FastScorer(self.model)
+        self.scorer = _scorer(self.model_path)
 
     def __call__(self, doc: Doc) -> Doc:
         if doc._.criteria is None:
@@ -60,12 +59,31 @@ class CategoryComponent:
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.model_path, path / FILES.model)
+        arrays = self.model_path.with_name(FILES.scorer)
+        if arrays.is_file():
+            shutil.copyfile(arrays, path / FILES.scorer)
 
     def from_disk(self, path: Any, *, exclude: Any = ()) -> "CategoryComponent":
         self.model_path = ensure_path(path) / FILES.model
-        self.model = load_model(self.model_path)
-        self.scorer = FastScorer(self.model)
+        self.scorer = _scorer(self.model_path)
         return self
+
+    @property
+    def model(self) -> Any:
+        """The scikit-learn estimator (loaded from skops on first use)."""
+        if self._model is None:
+            self._model = load_model(self.model_path)
+        return self._model
+
+    _model: Any = None
+
+
+def _scorer(model_path: Path) -> FastScorer:
+    """The exported arrays beside the model when present, else the skops model."""
+    arrays = model_path.with_name(FILES.scorer)
+    if arrays.is_file():
+        return FastScorer.from_arrays(arrays)
+    return FastScorer(load_model(model_path))
 
 
 @Language.factory(

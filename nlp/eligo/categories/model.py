@@ -6,6 +6,12 @@ calibrated by sigmoid (Platt) scaling on 3-fold out-of-fold predictions
 one classifier is kept, not three). It is stored
 with skops (never pickle) and loaded with an explicit list of trusted types:
 a file that needs any other type is refused.
+
+For speed at start-up, the fitted arrays that prediction needs (vocabulary,
+idf, coefficients, calibration) are also exported from the skops model to
+``scorer.npz`` (plain arrays, loaded with ``allow_pickle=False``);
+:class:`FastScorer` predicts from them without importing scikit-learn, and a
+test checks that it agrees with the skops model.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ class ModelFiles(NamedTuple):
 
     folder: str = "criterion_categories"
     model: str = "model.skops"
+    scorer: str = "scorer.npz"
     metrics: str = "metrics.json"
     card: str = "MODEL_CARD.md"
 
@@ -113,6 +120,27 @@ def _strip(estimator: Any) -> None:
             del vectorizer.stop_words_
 
 
+def _word_analyzer(
+    lowercase: bool, token_pattern: str, ngram_range: tuple[int, int]
+) -> Any:
+    """scikit-learn's default word analyzer (preprocess, tokenize, n-grams)."""
+    import re
+
+    pattern = re.compile(token_pattern)
+    low, high = ngram_range
+
+    def analyze(text: str) -> list[str]:
+        tokens = pattern.findall(text.lower() if lowercase else text)
+        if high == 1:
+            return tokens
+        out = list(tokens) if low == 1 else []
+        for n in range(max(low, 2), high + 1):
+            out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        return out
+
+    return analyze
+
+
 class FastScorer:
     """``estimator.predict_proba`` without scikit-learn's per-call overhead.
 
@@ -149,6 +177,36 @@ class FastScorer:
         self.a = np.array([c.a_ for c in calibrated.calibrators], dtype=np.float64)
         self.b = np.array([c.b_ for c in calibrated.calibrators], dtype=np.float64)
 
+    @classmethod
+    def from_arrays(cls, path: Path) -> FastScorer:
+        """A scorer from ``scorer.npz`` (see :func:`export_scorer`)."""
+        import json
+
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as data:
+            config = json.loads(str(data["config"]))
+            self = cls.__new__(cls)
+            self.classes = [str(c) for c in data["classes"]]
+            self.sublinear = bool(config["sublinear"])
+            self.parts = []
+            offset = 0
+            for k, part in enumerate(config["parts"]):
+                terms = [str(t) for t in data[f"terms_{k}"]]
+                analyzer = _word_analyzer(
+                    part["lowercase"], part["token_pattern"], tuple(part["ngram_range"])
+                )
+                self.parts.append(
+                    (analyzer, {t: i for i, t in enumerate(terms)}, offset)
+                )
+                offset += len(terms)
+            self.idf = data["idf"].astype(np.float64)
+            self.coef_t = np.ascontiguousarray(data["coef_t"], dtype=np.float64)
+            self.intercept = data["intercept"].astype(np.float64)
+            self.a = data["a"].astype(np.float64)
+            self.b = data["b"].astype(np.float64)
+        return self
+
     def predict_proba(self, texts: Sequence[str]) -> Any:
         """Calibrated probabilities, one row per text, columns in ``classes``."""
         import numpy as np
@@ -176,6 +234,54 @@ class FastScorer:
         return np.divide(
             proba, total, out=np.full_like(proba, 1.0 / n), where=total > 0
         )
+
+
+def export_scorer(estimator: Any, path: Path) -> None:
+    """Write the arrays :meth:`FastScorer.from_arrays` reads.
+
+    Only the default word analyzer is supported (what :func:`build_estimator`
+    makes); anything else is refused rather than exported wrongly.
+    """
+    import json
+
+    import numpy as np
+
+    pipeline = estimator.calibrated_classifiers_[0].estimator
+    vectorizers = [v for _, v in pipeline.named_steps["features"].transformer_list]
+    parts = []
+    arrays: dict[str, Any] = {}
+    for k, v in enumerate(vectorizers):
+        if not (
+            v.analyzer == "word"
+            and v.preprocessor is None
+            and v.tokenizer is None
+            and v.stop_words is None
+            and v.strip_accents is None
+            and v.norm == "l2"
+        ):
+            raise ValueError("only the default word TF-IDF analyzer can be exported")
+        parts.append(
+            {
+                "lowercase": bool(v.lowercase),
+                "token_pattern": v.token_pattern,
+                "ngram_range": list(v.ngram_range),
+            }
+        )
+        terms = sorted(v.vocabulary_, key=v.vocabulary_.__getitem__)
+        arrays[f"terms_{k}"] = np.array(terms, dtype=str)
+    scorer = FastScorer(estimator)
+    config = {"parts": parts, "sublinear": scorer.sublinear}
+    np.savez_compressed(
+        path,
+        config=np.array(json.dumps(config)),
+        classes=np.array(scorer.classes, dtype=str),
+        idf=scorer.idf,
+        coef_t=scorer.coef_t,
+        intercept=scorer.intercept,
+        a=scorer.a,
+        b=scorer.b,
+        **arrays,
+    )
 
 
 def save_model(estimator: Any, path: Path) -> None:
