@@ -35,6 +35,35 @@ class FormatOpt(str, Enum):
     table = "table"
 
 
+class _Spinner:
+    """A count-and-elapsed-time spinner on stderr, or nothing when disabled."""
+
+    def __init__(self, enabled: bool, noun: str) -> None:
+        self._progress = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn(f"{{task.completed}} {noun}"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(noun, total=None)
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
 def _version(value: bool) -> None:
     if value:
         from . import __version__
@@ -100,25 +129,10 @@ def parse(
     def on_error(message: str) -> None:
         typer.echo(f"eligo: error: {message}", err=True)
 
-    progress = None
-    task = None
-    if err_tty and not quiet and chosen != "table":
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.completed} documents"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        progress.start()
-        task = progress.add_task("parse", total=None)
+    progress = _Spinner(err_tty and not quiet and chosen != "table", "documents")
 
     def on_document(_doc: object) -> None:
-        if progress is not None and task is not None:
-            progress.advance(task)
+        progress.advance()
 
     try:
         stats = run_parse(
@@ -131,8 +145,7 @@ def parse(
             on_document=on_document,
         )
     finally:
-        if progress is not None:
-            progress.stop()
+        progress.stop()
         if output is not None:
             out_stream.close()
     if not quiet:
@@ -177,25 +190,10 @@ def index(
     except StoreError as err:
         typer.echo(f"eligo: error: {err}", err=True)
         raise typer.Exit(code=2) from err
-    progress = None
-    task = None
-    if sys.stderr.isatty() and not quiet:
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.completed} records"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        progress.start()
-        task = progress.add_task("index", total=None)
+    progress = _Spinner(sys.stderr.isatty() and not quiet, "records")
 
     def on_record(_outcome: str) -> None:
-        if progress is not None and task is not None:
-            progress.advance(task)
+        progress.advance()
 
     try:
         stats = run_index(
@@ -207,8 +205,7 @@ def index(
             on_record=on_record,
         )
     finally:
-        if progress is not None:
-            progress.stop()
+        progress.stop()
         store.close()
     if not quiet:
         typer.echo(f"eligo: {db}: {stats.summary_line()}", err=True)
