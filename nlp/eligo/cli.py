@@ -23,6 +23,16 @@ app = typer.Typer(
 )
 
 
+# Options shared by the commands that parse (parse, index).
+JobsOption = Annotated[int, typer.Option(min=1, help="Worker processes.")]
+MaxCharsOption = Annotated[
+    int, typer.Option(min=1, help="Longest criteria text accepted (characters).")
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
+]
+
+
 class SectionOpt(str, Enum):
     inclusion = "inclusion"
     exclusion = "exclusion"
@@ -105,13 +115,9 @@ def parse(
         Optional[Path],  # noqa: UP045
         typer.Option("--output", "-o", help="Write here instead of stdout."),
     ] = None,
-    jobs: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    max_chars: Annotated[
-        int, typer.Option(min=1, help="Longest criteria text accepted (characters).")
-    ] = 1_000_000,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
-    ] = False,
+    jobs: JobsOption = 1,
+    max_chars: MaxCharsOption = 1_000_000,
+    quiet: QuietOption = False,
 ) -> None:
     """Parse trial records into documents: sections, criteria and constraints."""
     from .batch import run_parse
@@ -171,13 +177,9 @@ def index(
     db: Annotated[
         Path, typer.Option("--db", help="The DuckDB store (created if missing).")
     ] = Path("eligo.duckdb"),
-    jobs: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    max_chars: Annotated[
-        int, typer.Option(min=1, help="Longest criteria text accepted (characters).")
-    ] = 1_000_000,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
-    ] = False,
+    jobs: JobsOption = 1,
+    max_chars: MaxCharsOption = 1_000_000,
+    quiet: QuietOption = False,
 ) -> None:
     """Parse trials into a DuckDB store, skipping records that did not change."""
     from .store import Store, StoreError, run_index

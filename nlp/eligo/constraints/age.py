@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..normalise.numbers import number_word_pattern, parse_number, trie_pattern
+from ..normalise.numbers import number_word_pattern, parse_number
+from ..patterns import trie_pattern
 from ..resources import load_rule_object
 from .base import CriterionRuleComponent
 
@@ -84,26 +85,21 @@ _PERSONS = trie_pattern(
 )
 
 
-def _alt(phrases: object) -> str:
-    """An alternation of phrases, shaped as a trie (fast to search)."""
-    return trie_pattern(phrases)
-
-
 class AgeGrammar:
     """Compiled age patterns."""
 
     def __init__(self, rules: AgeRules) -> None:
         self.rules = rules
         num = rf"(?:\d+(?:\.\d+)?|(?<!\w)(?:{number_word_pattern()})(?!\w))"
-        unit = rf"(?:{_alt(rules.units)})(?![a-z])"
-        tail = rf"(?:{_alt(rules.age_tails)})(?![a-z])"
-        word = rf"(?<![a-z])(?:{_alt(rules.age_words)})(?![a-z])"
-        lo = _alt(rules.lower)
-        hi = _alt(rules.upper)
-        post_lo = _alt(rules.postfix_lower)
-        post_hi = _alt(rules.postfix_upper)
-        join = _alt(rules.range_joiners)
-        opener = _alt(rules.range_openers)
+        unit = rf"(?:{trie_pattern(rules.units)})(?![a-z])"
+        tail = rf"(?:{trie_pattern(rules.age_tails)})(?![a-z])"
+        word = rf"(?<![a-z])(?:{trie_pattern(rules.age_words)})(?![a-z])"
+        lo = trie_pattern(rules.lower)
+        hi = trie_pattern(rules.upper)
+        post_lo = trie_pattern(rules.postfix_lower)
+        post_hi = trie_pattern(rules.postfix_upper)
+        join = trie_pattern(rules.range_joiners)
+        opener = trie_pattern(rules.range_openers)
         value = (
             rf"(?P<{{n}}>{num})(?!\d|\.\d)\s*(?:(?P<{{n}}u>{unit})(?:\.(?=\s*\w))?)?"
             rf"\s*(?P<{{n}}t>{tail})?"
@@ -155,12 +151,12 @@ class AgeGrammar:
             "older",
             *(w for g in rules.groups for w in g.words),
         ]
-        self.gate = re.compile(rf"(?<![a-z])(?:{_alt(evidence)})(?![a-z])", f)
+        self.gate = re.compile(rf"(?<![a-z])(?:{trie_pattern(evidence)})(?![a-z])", f)
         group_words = {w: g for g in rules.groups for w in g.words}
         self.groups = group_words
         self.group_re = re.compile(
             rf"^(?:(?:healthy|male|female|male\s+or\s+female|ambulatory|all)\s+)?"
-            rf"(?P<g>{_alt(group_words)})(?![\w-])",
+            rf"(?P<g>{trie_pattern(group_words)})(?![\w-])",
             f,
         )
         self.lower = {k.lower(): v for k, v in rules.lower.items()}

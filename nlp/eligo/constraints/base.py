@@ -10,6 +10,7 @@ JSON is kept in ``rules_data`` and written beside the component (see
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.tokens import Doc
@@ -40,18 +41,21 @@ class CriterionRuleComponent(RuleDataComponent):
         return doc
 
 
+_OPENS_NEGATED = re.compile(
+    r"^[\W_]*(?:no|not|never|without|none|absence\s+of|free\s+of)\b", re.IGNORECASE
+)
+_WORD = re.compile(r"[A-Za-z']+")
+_NEGATION_WORDS = frozenset({"no", "not", "without", "never", "nor"})
+
+
 def negated_before(view: str, crit_start: int, start: int) -> bool:
     """Whether a negation cue governs the text just before ``start``.
 
     A criterion that opens with "No", "Not", "Never", "Without" or "None", or a
     "no"/"not"/"without" among the three words before the constraint.
     """
-    import re
-
     head = view[crit_start:start]
-    if re.match(
-        r"^[\W_]*(?:no|not|never|without|none|absence\s+of|free\s+of)\b", head, re.I
-    ):
+    if _OPENS_NEGATED.match(head):
         return True
-    words = re.findall(r"[A-Za-z']+", head)[-3:]
-    return any(w.lower() in {"no", "not", "without", "never", "nor"} for w in words)
+    words = _WORD.findall(head)[-3:]
+    return any(w.lower() in _NEGATION_WORDS for w in words)

@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 
 from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.lexicon import AnalyteMatch, Lexicon
+from ..patterns import trie_pattern
 from ..resources import load_rule_object
 from .base import CriterionRuleComponent, negated_before
 
@@ -63,11 +64,6 @@ class _Ordinal:
     value: str
 
 
-def _alt(words: object) -> str:
-    items = sorted(words, key=len, reverse=True)  # type: ignore[call-overload]
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
-
-
 class MeasurementComponent(CriterionRuleComponent):
     """spaCy component ``eligo_measurements`` (see the module docstring)."""
 
@@ -81,15 +77,17 @@ class MeasurementComponent(CriterionRuleComponent):
         )
         self.rules = rules
         f = re.IGNORECASE
-        self.joiner = re.compile(rf"^\s*(?:{_alt(rules.shared_joiners)})?\s*$", f)
+        self.joiner = re.compile(
+            rf"^\s*(?:{trie_pattern(rules.shared_joiners)})?\s*$", f
+        )
         self.cues = [
-            (name, re.compile(_alt(words), f))
+            (name, re.compile(trie_pattern(words), f))
             for name, words in rules.relative_cues.items()
         ]
         label = r"(?:IV|III|II|I|V|[A-D]|[0-5])(?![\w.])"
-        word = rf"(?:{_alt(rules.ordinal_words)})"
-        cmp_pre = _alt([*rules.ordinal_lower, *rules.ordinal_upper])
-        incl = _alt(rules.inclusive_marks)
+        word = rf"(?:{trie_pattern(rules.ordinal_words)})"
+        cmp_pre = trie_pattern([*rules.ordinal_lower, *rules.ordinal_upper])
+        incl = trie_pattern(rules.inclusive_marks)
         self.ordinal = re.compile(
             rf"(?:(?P<pre>{cmp_pre})\s*)?(?:{word}\s*)?(?P<a>{label})"
             rf"(?:\s*(?:-|–|to|or|and|/|,)\s*(?:{word}\s*)?(?P<b>{label}))?"

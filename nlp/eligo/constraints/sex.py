@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..normalise.numbers import trie_pattern
+from ..patterns import trie_pattern
 from ..resources import load_rule_object
 from .base import CriterionRuleComponent
 
@@ -58,40 +58,40 @@ class SexConstraint:
     planned: bool = False
 
 
-def _alt(words: object) -> str:
-    """An alternation of phrases, shaped as a trie (fast to search)."""
-    return trie_pattern(words)
-
-
 class SexGrammar:
     """Compiled sex/pregnancy patterns."""
 
     def __init__(self, rules: SexRules) -> None:
         f = re.IGNORECASE
         b, e = r"(?<![\w-])", r"(?![\w-])"
-        self.all = re.compile(rf"{b}(?:{_alt(rules.all)}){e}", f)
-        self.only = re.compile(rf"{b}(?P<o>{_alt(rules.only)}){e}", f)
+        self.all = re.compile(rf"{b}(?:{trie_pattern(rules.all)}){e}", f)
+        self.only = re.compile(rf"{b}(?P<o>{trie_pattern(rules.only)}){e}", f)
         self.only_map = {k.lower(): v for k, v in rules.only.items()}
-        subject = _alt([*rules.female, *rules.male])
+        subject = trie_pattern([*rules.female, *rules.male])
         self.subject = re.compile(
-            rf"^[\s\-*•:]*(?:(?:{_alt(rules.openers)})\s+)*(?P<s>{subject}){e}", f
+            rf"^[\s\-*•:]*(?:(?:{trie_pattern(rules.openers)})\s+)*(?P<s>{subject}){e}",
+            f,
         )
         self.female = {w.lower() for w in rules.female}
-        self.not_restricting = re.compile(rf"{b}(?:{_alt(rules.not_restricting)})", f)
-        self.pregnancy = re.compile(rf"(?<!\w)(?:{_alt(rules.pregnancy)}){e}", f)
+        self.not_restricting = re.compile(
+            rf"{b}(?:{trie_pattern(rules.not_restricting)})", f
+        )
+        self.pregnancy = re.compile(
+            rf"(?<!\w)(?:{trie_pattern(rules.pregnancy)}){e}", f
+        )
         self.breastfeeding = re.compile(
-            rf"(?<!\w)(?:{_alt(rules.breastfeeding)}){e}", f
+            rf"(?<!\w)(?:{trie_pattern(rules.breastfeeding)}){e}", f
         )
         self.negation = re.compile(
-            rf"(?:{b}(?:{_alt(rules.negations)})(?:\s+|-)(?:\w+\s+){{0,2}})$", f
+            rf"(?:{b}(?:{trie_pattern(rules.negations)})(?:\s+|-)(?:\w+\s+){{0,2}})$", f
         )
         self.false_friend = (
-            re.compile(rf"(?:{_alt(rules.false_friends)})(?!\w)", f)
+            re.compile(rf"(?:{trie_pattern(rules.false_friends)})(?!\w)", f)
             if rules.false_friends
             else None
         )
         self.planning = re.compile(
-            rf"(?:{_alt(rules.planning)})\s+(?:\w+\s+){{0,2}}$", f
+            rf"(?:{trie_pattern(rules.planning)})\s+(?:\w+\s+){{0,2}}$", f
         )
 
     def find(

@@ -59,6 +59,7 @@ from pydantic import Field, field_validator
 
 from ..document import Constraint
 from ..normalise.numbers import NUMBER_PATTERN, number_words, parse_number
+from ..patterns import trie_pattern
 from ..resources import RuleModel, load_rule_object
 
 TEMPORAL_FILE = "temporal.json"
@@ -262,34 +263,6 @@ def _alt(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
-def _literal_alt(words: list[str]) -> str:
-    """A regex of literal words as a trie, so that a match costs a few steps.
-
-    Spaces in a word match any run of whitespace. Longer words win over their
-    prefixes ("months" over "mo").
-    """
-    trie: dict[str, Any] = {}
-    for word in {re.sub(r"\s+", " ", w.lower()) for w in words if w.strip()}:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _trie_regex(trie)
-
-
-def _trie_regex(node: dict[str, Any]) -> str:
-    branches = []
-    for ch in sorted(k for k in node if k):
-        atom = r"\s+" if ch == " " else re.escape(ch)
-        branches.append(atom + _trie_regex(node[ch]))
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" in node:
-        return f"(?:{body})?"
-    return body
-
-
 def _named(prefix: str, patterns: list[str]) -> str:
     return "|".join(f"(?P<{prefix}{i}>{p})" for i, p in enumerate(patterns))
 
@@ -321,14 +294,14 @@ class TemporalMatcher:
             bare.extend(unit.bare)
         num = (
             rf"(?:(?<![\w.,]){NUMBER_PATTERN}"
-            rf"|(?<![\w-])(?:{_literal_alt(list(number_words()))})(?!\w))"
+            rf"|(?<![\w-])(?:{trie_pattern(list(number_words()))})(?!\w))"
         )
         self._qty = re.compile(
             rf"(?:(?:\b(?P<between>between)\s+)?(?P<a>{num})"
             r"(?:\s*(?P<rsep>(?(between)(?:and|to|-|–|—)|(?:-|–|—|~|to)))"
             rf"\s*(?P<b>{num}))?"
-            rf"(?P<sep>\s*-\s*|\s*)(?P<unit>{_literal_alt(forms)}){_WORD_END}"
-            rf"|{_WORD_START}(?P<bare>{_literal_alt(bare)}){_WORD_END})",
+            rf"(?P<sep>\s*-\s*|\s*)(?P<unit>{trie_pattern(forms)}){_WORD_END}"
+            rf"|{_WORD_START}(?P<bare>{trie_pattern(bare)}){_WORD_END})",
             flags,
         )
         pre = [c for c in r.comparators if c.position == "pre"]
@@ -361,7 +334,7 @@ class TemporalMatcher:
         self._right = re.compile(
             r"(?:['’]s?)?"
             rf"(?:\s+(?P<post>{_named('p', [c.pattern for c in post])})(?!\w))?"
-            rf"(?:(?P<nsep>[\s-]+)(?P<noun>{_literal_alt(r.period_nouns)}){_WORD_END})?"
+            rf"(?:(?P<nsep>[\s-]+)(?P<noun>{trie_pattern(r.period_nouns)}){_WORD_END})?"
             rf"(?:\s*,?\s+{self._rel_anchor})?",
             flags,
         )

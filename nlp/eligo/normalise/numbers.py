@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
+from ..patterns import trie_pattern
 from ..resources import load_rule_object
 
 NUMBERS_FILE = "numbers.json"
@@ -54,29 +55,6 @@ def number_word_pattern() -> str:
     each of the ~170 words at every position.
     """
     return trie_pattern(number_words())
-
-
-def trie_pattern(words: object) -> str:
-    """A regex alternation of ``words`` shaped as a trie; spaces match ``\\s+``."""
-    trie: dict[str, dict] = {}
-    for word in words:  # type: ignore[attr-defined]
-        node = trie
-        for ch in word.lower():
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _trie_regex(trie)
-
-
-def _trie_regex(node: dict[str, dict]) -> str:
-    ends = "" in node
-    branches = []
-    for ch in sorted(k for k in node if k):
-        piece = r"\s+" if ch == " " else re.escape(ch)
-        branches.append(piece + _trie_regex(node[ch]))
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if ends else body
 
 
 def parse_number(text: str) -> float | None:
