@@ -4,9 +4,12 @@ The standard way to measure negation detection given entities: gold entity
 spans are the targets, eligo's ConText (``eligo.context``) decides which are
 negated.
 
-- Chia (Kury et al. 2020), dev split (``eligo.categories.chia.is_dev``): each
-  line is a criterion; targets are the entities of the concept types below;
-  gold negated iff the entity is the target (Arg1) of a ``Has_negation``
+- Chia (Kury et al. 2020), the concept model's split
+  (``eligo.concepts.brat.split_of``: sha256(NCT id) mod 100 < 15 is dev, 15-24
+  tune, the rest train); dev by default. Error analysis (``--dump``) is done
+  on ``--split train+tune`` only, never on dev. Each line is a criterion;
+  targets are the entities of the concept types below; gold negated iff the
+  entity is the target (Arg1) of a ``Has_negation``
   relation ("strict"). Chia links a negation to one member of an OR group
   ("no A or B" -> A only), so a second figure also counts the other members
   of that OR group as negated ("OR-propagated").
@@ -19,7 +22,8 @@ negated.
 Reports precision, recall and F1 of negated entities, and the component's speed
 over the targets. Skips (exit 0) without ``../shared``.
 
-Usage: python benchmarks/negation.py [--shared ../shared] [--out FILE] [--errors N]
+Usage: python benchmarks/negation.py [--shared ../shared] [--out FILE]
+    [--split dev|tune|train|train+tune|all] [--dump FILE.jsonl] [--errors N]
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from eligo.categories.chia import is_dev, read_corpus
+from eligo.categories.chia import read_corpus
+from eligo.concepts.brat import split_of
 from eligo.context import ConTextEngine, load_context_rules
 
 CHIA_TYPES = {
@@ -71,21 +76,42 @@ def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
     }
 
 
-def chia(engine: ConTextEngine, root: Path, errors: int) -> dict[str, object]:
+SPLITS = {
+    "dev": {"dev"},
+    "tune": {"tune"},
+    "train": {"train"},
+    "train+tune": {"train", "tune"},
+    "all": {"dev", "tune", "train"},
+}
+
+
+def chia(
+    engine: ConTextEngine,
+    root: Path,
+    *,
+    split: str = "dev",
+    errors: int = 0,
+    dump: Path | None = None,
+) -> dict[str, object]:
+    wanted = SPLITS[split]
     tp = n_pred = gold_strict = 0
     tp_or = gold_or = 0
     n_targets = chars = 0
+    trials: set[str] = set()
     triggers: Counter[str] = Counter()
     shown = 0
     seconds = 0.0
+    dumped: list[dict[str, object]] = []
     for f in read_corpus(root):
-        if not is_dev(f.trial):
+        if split_of(f.trial) not in wanted:
             continue
+        trials.add(f.trial)
         for line in f.lines():
             targets = [e for e in line.entities if e.label in CHIA_TYPES]
             if not targets:
                 continue
-            negated = {a for name, a, _ in line.relations if name == "Has_negation"}
+            cue_of = {a: b for name, a, b in line.relations if name == "Has_negation"}
+            negated = set(cue_of)
             negated_or = set(negated)
             for group in line.or_groups:
                 if negated.intersection(group):
@@ -105,18 +131,41 @@ def chia(engine: ConTextEngine, root: Path, errors: int) -> dict[str, object]:
                 gold2 = e.id in negated_or
                 gold_strict += gold
                 gold_or += gold2
+                trigger = None
                 if res.negated:
                     n_pred += 1
                     tp += gold
                     tp_or += gold2
                     assert res.trigger is not None
-                    triggers[f.text[res.trigger.start : res.trigger.end].lower()] += 1
-                if res.negated != gold2 and shown < errors:
+                    trigger = f.text[res.trigger.start : res.trigger.end]
+                    triggers[trigger.lower()] += 1
+                if res.negated == gold2:
+                    continue
+                kind = "FP" if res.negated else "FN"
+                if shown < errors:
                     shown += 1
-                    kind = "FP" if res.negated else "FN"
                     print(f"{kind} [{e.text}] {line.text[:160]}", file=sys.stderr)
+                if dump is not None:
+                    cue = f.entities.get(cue_of.get(e.id, ""))
+                    dumped.append(
+                        {
+                            "kind": kind,
+                            "trial": f.trial,
+                            "section": f.section,
+                            "label": e.label,
+                            "entity": e.text,
+                            "offset": e.start - line.start,
+                            "trigger": trigger,
+                            "gold_cue": cue.text if cue else None,
+                            "or_member": gold2 and not gold,
+                            "text": line.text,
+                        }
+                    )
+    if dump is not None:
+        dump.write_text("".join(json.dumps(d) + "\n" for d in dumped), encoding="utf-8")
     return {
-        "split": "dev (sha1(NCT id) % 5 == 0)",
+        "split": f"{split} (eligo.concepts.brat.split_of: sha256(NCT id) % 100)",
+        "trials": len(trials),
         "targets": n_targets,
         "strict": prf(tp, n_pred, gold_strict),
         "or_propagated": prf(tp_or, n_pred, gold_or),
@@ -204,6 +253,16 @@ def main() -> int:
     ap.add_argument("--shared", type=Path, default=here.parent / "shared")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--errors", type=int, default=0, help="print N disagreements")
+    ap.add_argument(
+        "--split",
+        choices=sorted(SPLITS),
+        default="dev",
+        help="Chia trials to measure (analyse errors on train/tune, never dev)",
+    )
+    ap.add_argument(
+        "--dump", type=Path, default=None, help="write Chia FP/FN as JSON lines"
+    )
+    ap.add_argument("--no-lct", action="store_true", help="skip LCT")
     args = ap.parse_args()
     chia_dir = args.shared / "data" / "chia"
     lct_dir = args.shared / "data" / "lct"
@@ -218,8 +277,10 @@ def main() -> int:
     )
     report: dict[str, object] = {}
     if chia_dir.is_dir():
-        report["chia"] = chia(engine, chia_dir, args.errors)
-    if lct_dir.is_dir():
+        report["chia"] = chia(
+            engine, chia_dir, split=args.split, errors=args.errors, dump=args.dump
+        )
+    if lct_dir.is_dir() and not args.no_lct:
         report["lct"] = lct(engine, lct_dir)
     out = json.dumps(report, indent=1)
     print(out)
