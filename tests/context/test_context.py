@@ -128,7 +128,7 @@ CASES: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
     ("Prior therapy: none with bevacizumab", {"bevacizumab": ("negated", "none")}),
     # scope termination
     (
-        "No prior chemotherapy but radiotherapy is allowed",
+        "No prior chemotherapy but radiotherapy within 4 weeks",
         {"chemotherapy": ("negated", "No prior"), "radiotherapy": ("present", None)},
     ),
     (
@@ -160,15 +160,15 @@ CASES: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
         },
     ),
     (
-        "No cardiac disease; diabetes allowed",
-        {"cardiac disease": ("negated", "No"), "diabetes": ("present", None)},
+        "No cardiac disease; diabetes mellitus",
+        {"cardiac disease": ("negated", "No"), "diabetes mellitus": ("present", None)},
     ),
     (
         "No prior surgery. Hypertension must be controlled",
         {"surgery": ("negated", "No prior"), "Hypertension": ("present", None)},
     ),
     (
-        "Not on anticoagulants, however aspirin is permitted",
+        "Not on anticoagulants, however on aspirin",
         {"anticoagulants": ("negated", "Not on"), "aspirin": ("present", None)},
     ),
     # dependents of a negated concept are not negated themselves
@@ -199,6 +199,126 @@ CASES: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
         {"Sudden death": ("family", "in a first-degree relative")},
     ),
     ("No family history of long QT syndrome", {"long QT syndrome": ("negated", "No")}),
+    # exceptions reach every member of their list
+    (
+        "Any cancer except treated basal cell carcinoma, cervical carcinoma in situ,"
+        " or localized prostate cancer",
+        {
+            "Any cancer": ("present", None),
+            "basal cell carcinoma": ("negated", "except"),
+            "cervical carcinoma in situ": ("negated", "except"),
+            "localized prostate cancer": ("negated", "except"),
+        },
+    ),
+    ("Any antidepressant besides sertraline", {"sertraline": ("negated", "besides")}),
+    (
+        "Prior malignancy (exceptions are treated skin cancer)",
+        {
+            "Prior malignancy": ("present", None),
+            "skin cancer": ("negated", "exceptions are"),
+        },
+    ),
+    (
+        "Seizures (this does not apply to febrile seizures in infancy)",
+        {
+            "Seizures": ("present", None),
+            "febrile seizures": ("negated", "does not apply to"),
+        },
+    ),
+    (
+        "Hepatitis B infection unless on antiviral therapy",
+        {
+            "Hepatitis B infection": ("present", None),
+            "antiviral therapy": ("negated", "unless"),
+        },
+    ),
+    # a permission carves its subject out of the criterion, like "except"
+    (
+        "Systemic steroids (inhaled steroids are allowed)",
+        {
+            "Systemic steroids": ("present", None),
+            "inhaled steroids": ("negated", "are allowed"),
+        },
+    ),
+    (
+        "Prior radiotherapy is permitted",
+        {"Prior radiotherapy": ("negated", "is permitted")},
+    ),
+    (
+        "Patients with treated hypothyroidism are not excluded",
+        {"treated hypothyroidism": ("negated", "are not excluded")},
+    ),
+    (
+        "Anticoagulants (warfarin, apixaban) Heparin flushes allowed",
+        {"warfarin": ("present", None), "Heparin flushes": ("negated", "allowed")},
+    ),
+    # "acceptable" before a noun is no permission and ends no scope
+    (
+        "Not using an acceptable method of contraception",
+        {"method of contraception": ("negated", "Not")},
+    ),
+    # negating a relation ("not caused by X") does not negate X
+    ("Renal disease not caused by diabetes", {"diabetes": ("present", None)}),
+    (
+        "Seizures not adequately controlled with antiepileptic drugs",
+        {"antiepileptic drugs": ("present", None)},
+    ),
+    ("Anaemia not related to chemotherapy", {"chemotherapy": ("present", None)}),
+    (
+        "Pacemakers are among, but not restricted to, the contraindications",
+        {"contraindications": ("present", None)},
+    ),
+    # causes, means of assessment and a ", then" clause end a scope
+    (
+        "No hospitalisation due to asthma",
+        {"hospitalisation": ("negated", "No"), "asthma": ("present", None)},
+    ),
+    (
+        "No evidence of disease as determined by CT scan",
+        {"disease": ("negated", "No evidence of"), "CT scan": ("present", None)},
+    ),
+    (
+        "If echocardiography is not available, then MUGA scan",
+        {"MUGA scan": ("present", None)},
+    ),
+    (
+        "In the absence of hormone therapy, regular menstrual cycles",
+        {
+            "hormone therapy": ("negated", "In the absence of"),
+            "regular menstrual cycles": ("present", None),
+        },
+    ),
+    # verbs that rule a concept out
+    ("Any condition precluding surgery", {"surgery": ("negated", "precluding")}),
+    (
+        "A stricture that prevents swallowing of tablets, e.g. oesophageal cancer",
+        {
+            "swallowing": ("negated", "prevents"),
+            "oesophageal cancer": ("present", None),
+        },
+    ),
+    ("Must refrain from alcohol", {"alcohol": ("negated", "refrain from")}),
+    (
+        "Not yet received the second vaccine dose",
+        {"second vaccine dose": ("negated", "Not yet")},
+    ),
+    ("Freedom from angina for 6 months", {"angina": ("negated", "Freedom from")}),
+    (
+        "Treatment-naive chronic hepatitis C",
+        {"Treatment": ("negated", "-naive"), "chronic hepatitis C": ("present", None)},
+    ),
+    ("Biologic naive adults", {"Biologic": ("negated", "naive")}),
+    ("Non smokers", {"smokers": ("negated", "Non")}),
+    # look-alikes that negate nothing
+    ("Not only diabetes but also obesity", {"diabetes": ("present", None)}),
+    (
+        "No change in antihypertensive medication within 4 weeks",
+        {"antihypertensive medication": ("present", None)},
+    ),
+    (
+        "Randomisation no later than 7 days after surgery",
+        {"surgery": ("present", None)},
+    ),
     # plain presence
     ("Diagnosis of type 2 diabetes", {"type 2 diabetes": ("present", None)}),
     ("Active hepatitis C infection", {"hepatitis C infection": ("present", None)}),

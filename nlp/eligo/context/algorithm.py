@@ -6,24 +6,25 @@ J Biomed Inform 42(5):839-851, 2009. It extends NegEx (Chapman et al. 2001).
 
 Cues (``rules/context_rules.json``, medSpaCy's rule format) are found in one
 pass over a criterion (one regex of their first tokens, then the cues of each
-token, longest first), so a
-pseudo-cue ("not more than", "gram-negative") hides the shorter cue inside it.
-A cue's scope runs forward (or backward) from the cue to the first of: the end
-of the criterion, a sentence end (``.``/``;``/``!``/``?`` before a new
-sentence), an unmatched parenthesis, a ``TERMINATE`` cue ("but", "however"),
-a cue whose category the rule lists in ``terminated_by`` ("except", "other
-than" end a negation), or ``max_scope`` words. A target (an entity or
-constraint span) is modified when it starts inside a forward scope or ends
-inside a backward one. A target may begin inside the cue ("no [signs of
-infection]"), but a target that holds the whole cue ("[non-smoker]", "[lack of
-transportation]") is a concept of its own. A cue modifies the nearest target
-in its scope and the targets coordinated with it ("no A, B or C"); a dependent
-word between two targets ("allergy to X", "surgery requiring Y") ends the
-chain. Of several cues, negation wins, then family, hypothetical, historical;
-within a category the nearest cue is the trigger. A cue in a lead-in that
-ends with a colon ("No history of the following:") reaches every sub-item
-below it, and an open cue in a criterion's heading reaches the whole
-criterion.
+token, longest first), so a pseudo-cue ("not more than", "gram-negative") hides
+the shorter cue inside it. A cue's scope runs forward (or backward) from the
+cue to the first of: the end of the criterion, a sentence end
+(``.``/``;``/``!``/``?`` before a new sentence), an unmatched parenthesis (a
+backward scope also stops after a ``)`` closing a group opened before it), a
+``TERMINATE`` cue ("but", "however"), a cue whose category the rule lists in
+``terminated_by`` ("except", "other than" end a negation), or ``max_scope``
+words. A target (an entity or constraint span) is modified when it starts
+inside a forward scope or ends inside a backward one. A target may begin inside
+the cue ("no [signs of infection]"), but a target that holds the whole cue
+("[non-smoker]", "[lack of transportation]") is a concept of its own. A cue
+modifies the nearest target in its scope and the targets coordinated with it
+("no A, B or C"); a dependent word between two targets ("allergy to X",
+"surgery requiring Y") ends the chain, and so does, going backward, a closing
+parenthesis ("(A, B) C allowed"). Of several cues, negation wins, then family,
+hypothetical, historical; within a category the nearest cue is the trigger. A
+cue in a lead-in that ends with a colon ("No history of the following:")
+reaches every sub-item below it, and an open cue in a criterion's heading
+reaches the whole criterion.
 
 Polarity of the section (inclusion/exclusion) is not a cue: "No history of
 stroke" in an exclusion criterion is a negated stroke in an exclusion criterion.
@@ -241,9 +242,7 @@ class ConTextEngine:
                         or other.rule.category in terminated_by
                     ):
                         s = max(s, other.end)
-                close = text.rfind("(", s, cue.start)
-                if close >= 0 and text.find(")", close, cue.start) < 0:
-                    s = close + 1
+                s = _backward_paren_start(text, s, cue.start)
                 s = max(s, _word_start(text, s, cue.start, rule.max_scope))
             out.append(Modifier(cue, s, e))
         return out
@@ -361,6 +360,8 @@ class ConTextEngine:
             gap_s, gap_e = (cur[1], prev[0]) if backward else (prev[1], cur[0])
             if gap_e > gap_s and self._dependent.search(text, gap_s, gap_e):
                 break
+            if backward and ")" in text[gap_s:gap_e] and "(" not in text[gap_s:gap_e]:
+                break  # "(A, B) C allowed": the group belongs to what precedes it
             chain.append(i)
         return chain
 
@@ -386,3 +387,19 @@ def _word_start(text: str, start: int, end: int, max_scope: int | None) -> int:
         return start
     words = [m.start() for m in _WORD.finditer(text, start, end)]
     return words[-max_scope] if len(words) >= max_scope else start
+
+
+def _backward_paren_start(text: str, start: int, end: int) -> int:
+    """Where a backward scope ending at ``end`` may start: after an unclosed
+    ``(`` ("(X allowed") or after a ``)`` that closes a group opened before
+    ``start`` ("(A, B) C allowed")."""
+    closes: list[int] = []
+    for i in range(end - 1, start - 1, -1):
+        ch = text[i]
+        if ch == ")":
+            closes.append(i)
+        elif ch == "(":
+            if not closes:
+                return i + 1
+            closes.pop()
+    return closes[0] + 1 if closes else start
