@@ -87,6 +87,8 @@ SPLITS = {
 
 #: Chia's Value texts that state a negative finding ("HBsAg negative").
 NEGATIVE_VALUES = {"negative", "undetectable", "absent", "not detected"}
+#: A negative test ("a negative pregnancy test") was done: the test is not negated.
+TEST = re.compile(r"\b(?:tests?|screen\w*|biops\w+|smears?|assays?|TSTs?)\b", re.I)
 MEASURES = ("strict", "or_propagated", "adjusted")
 
 
@@ -97,7 +99,8 @@ def gold_sets(f: ChiaFile, line: ChiaLine) -> dict[str, dict[str, str | None]]:
     - or_propagated: and every member of an OR group holding one of them;
     - adjusted: strict, plus the OR members on the same side of the Chia cue as
       the linked member ("no A or B", "A or B are allowed"), plus targets whose
-      ``Has_value`` is a negative finding ("HBsAg negative").
+      ``Has_value`` is a negative finding ("HBsAg negative"; not a test,
+      "a negative pregnancy test", which was done).
     """
     cue_of = {a: b for name, a, b in line.relations if name == "Has_negation"}
     strict: dict[str, str | None] = {}
@@ -128,6 +131,8 @@ def gold_sets(f: ChiaFile, line: ChiaLine) -> dict[str, dict[str, str | None]]:
             name == "Has_value"
             and value is not None
             and value.text.lower().strip(" -") in NEGATIVE_VALUES
+            and a in f.entities
+            and not TEST.search(f.entities[a].text)
         ):
             adjusted.setdefault(a, None)
     return {"strict": strict, "or_propagated": spread, "adjusted": adjusted}
