@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -37,6 +38,14 @@ class SectionOpt(str, Enum):
     inclusion = "inclusion"
     exclusion = "exclusion"
     unknown = "unknown"
+
+
+class RecordOpt(str, Enum):
+    conditions = "conditions"
+    medications = "medications"
+    procedures = "procedures"
+    observations = "observations"
+    trials = "trials"
 
 
 class FormatOpt(str, Enum):
@@ -161,8 +170,20 @@ def parse(
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    patient: Annotated[
+        bool,
+        typer.Option(
+            "--patient", help="The patient profile schema that 'eligo match' reads."
+        ),
+    ] = False,
+) -> None:
     """Print the JSON Schema of the documents that 'eligo parse' writes."""
+    if patient:
+        from .match.patient import published_patient_schema
+
+        typer.echo(json.dumps(published_patient_schema(), indent=2))
+        return
     from .document import published_json_schema
 
     typer.echo(json.dumps(published_json_schema(), indent=2))
@@ -268,6 +289,104 @@ def audit(
         files = ", ".join(str(p) for p in written)
         typer.echo(f"eligo: {result.summary_line()} -> {files}", err=True)
     if missing or not result.documents:
+        raise typer.Exit(code=1)
+
+
+class MatchFormatOpt(str, Enum):
+    json = "json"
+    table = "table"
+
+
+@app.command()
+def match(
+    patient: Annotated[
+        Path, typer.Argument(help="Patient profile JSON or FHIR R4 Bundle JSON.")
+    ],
+    trials: Annotated[
+        list[str],
+        typer.Argument(help="Trial files, directories, or an eligo .duckdb store."),
+    ],
+    as_of: Annotated[
+        Optional[datetime],  # noqa: UP045
+        typer.Option(
+            "--as-of", formats=["%Y-%m-%d"], help="Reference date [default: today]."
+        ),
+    ] = None,
+    fmt: Annotated[
+        Optional[MatchFormatOpt],  # noqa: UP045
+        typer.Option(
+            "--format", help="Output format [default: table on a terminal, else json]."
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write here instead of stdout."),
+    ] = None,
+    complete: Annotated[
+        Optional[list[RecordOpt]],  # noqa: UP045
+        typer.Option(
+            "--complete",
+            help="Treat this patient list as the whole record: what it does not "
+            "list is absent (repeatable).",
+        ),
+    ] = None,
+    lab_days: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            "--lab-days",
+            min=1,
+            help="Oldest lab result used when a criterion gives no window "
+            "[default: 90].",
+        ),
+    ] = None,
+    jobs: JobsOption = 1,
+    quiet: QuietOption = False,
+) -> None:
+    """Match one patient against trials: per-criterion verdicts, ranked trials."""
+    from .match import match as run_match
+    from .match.patient import PatientError, load_patient
+    from .match.render import write_table
+
+    try:
+        person = load_patient(patient)
+    except PatientError as err:
+        typer.echo(f"eligo: error: {err}", err=True)
+        raise typer.Exit(code=2) from err
+    report = run_match(
+        person,
+        trials,
+        as_of=as_of.date() if as_of else None,
+        lab_max_age_days=lab_days,
+        complete=[c.value for c in complete or ()],
+        jobs=jobs,
+    )
+    for failure in report.failures:
+        typer.echo(f"eligo: error: {failure.message}", err=True)
+    chosen = (
+        fmt.value
+        if fmt
+        else ("table" if output is None and sys.stdout.isatty() else "json")
+    )
+    stream = sys.stdout if output is None else output.open("w", encoding="utf-8")
+    try:
+        if chosen == "table":
+            write_table(report, stream)
+        else:
+            stream.write(report.model_dump_json(indent=2) + "\n")
+    finally:
+        if output is not None:
+            stream.close()
+    if not quiet:
+        verdicts = [t.verdict for t in report.trials]
+        counts = ", ".join(
+            f"{verdicts.count(v)} {v.replace('_', ' ')}"
+            for v in ("eligible", "needs_review", "excluded")
+        )
+        typer.echo(
+            f"eligo: {len(verdicts)} trials: {counts}; {len(report.failures)} failures",
+            err=True,
+        )
+    if report.failures:
         raise typer.Exit(code=1)
 
 
