@@ -257,6 +257,13 @@ CASES: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
         "Not using an acceptable method of contraception",
         {"method of contraception": ("negated", "Not")},
     ),
+    (
+        "Must not have the following to be acceptable: Q waves, bundle branch block",
+        {
+            "Q waves": ("negated", "Must not have"),
+            "bundle branch block": ("negated", "Must not have"),
+        },
+    ),
     # negating a relation ("not caused by X") does not negate X
     ("Renal disease not caused by diabetes", {"diabetes": ("present", None)}),
     (
