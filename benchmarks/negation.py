@@ -8,11 +8,28 @@ negated.
   (``eligo.concepts.brat.split_of``: sha256(NCT id) mod 100 < 15 is dev, 15-24
   tune, the rest train); dev by default. Error analysis (``--dump``) is done
   on ``--split train+tune`` only, never on dev. Each line is a criterion;
-  targets are the entities of the concept types below; gold negated iff the
-  entity is the target (Arg1) of a ``Has_negation``
-  relation ("strict"). Chia links a negation to one member of an OR group
-  ("no A or B" -> A only), so a second figure also counts the other members
-  of that OR group as negated ("OR-propagated").
+  targets are the entities of the concept types below. Three measures:
+
+  - ``strict`` (Chia's convention, the honest headline): gold negated iff the
+    entity is the target (Arg1) of a ``Has_negation`` relation.
+  - ``or_propagated``: also every member of an OR group holding such a target
+    (Chia links "no A or B" to A only). Kept for continuity; it over-counts
+    ("Pregnant, nursing, or not using contraception" makes "Pregnant" negated).
+  - ``adjusted`` (eligo's convention where Chia's differs): strict, plus the
+    OR members on the same side of Chia's cue as the linked member ("no A or
+    [B]", "[A] or B are allowed"), plus a target whose ``Has_value`` is a
+    negative finding ("HBsAg negative", "HBV DNA undetectable": Chia writes a
+    Value, eligo a negation; a negative *test* was done and is not negated).
+    Nothing is removed from Chia's gold: where eligo deliberately differs in
+    the other direction it counts as an error in every measure. Those
+    differences are: an example of a negated class is negated ("no
+    anticoagulants (e.g. [warfarin])"; Chia links the class only); inability
+    is not absence ("unable to [swallow]"); the subject of a permission is
+    carved out like an exception ("[X] is allowed": negated, as Chia), but
+    "[X] are eligible" is not (in an inclusion criterion it is an inclusion).
+
+  Inclusion/exclusion polarity plays no part: targets of both sections are
+  scored alike.
 - LCT (Dobbins et al. 2022, research use, measurement only): targets are the
   trigger spans of Condition, Procedure, Drug, Observation, Study, Encounter,
   Allergy events; gold negated iff a ``Negation`` event ``Negates`` the event.
