@@ -5,6 +5,7 @@ The flow, one folder per stage:
 - ``eligo.readers``: files and records -> :class:`eligo.trial.Trial` (plain data).
 - ``eligo.segment``: a trial's text -> sections and criteria (spaCy components).
 - ``eligo.parse``: Trial -> :class:`eligo.document.Document`, the public JSON contract.
+- ``eligo.match``: a patient against Documents -> verdicts (``eligo.match(...)``).
 - ``eligo.cli``: the ``eligo`` command, a thin layer over the functions above.
 """
 
@@ -17,7 +18,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from .document import Document
 
-__all__ = ["__version__", "parse_text"]
+__all__ = ["__version__", "match", "parse_text"]
 
 
 def parse_text(
@@ -41,4 +42,8 @@ def parse_text(
 
 
 def __getattr__(name: str) -> Any:
+    if name == "match":  # eligo.match(patient, trials): see eligo.match
+        import importlib
+
+        return importlib.import_module(".match", __name__)
     raise AttributeError(f"module 'eligo' has no attribute {name!r}")

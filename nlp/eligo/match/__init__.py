@@ -6,9 +6,16 @@
 - :mod:`.evaluate`: one criterion against one patient (three-valued).
 - :mod:`.engine`: :func:`match`, trials read, parsed or reloaded, ranked.
 - :mod:`.result`: the verdicts (JSON contract); :mod:`.render`: the table.
+
+The package itself is callable, so ``eligo.match(patient, trials)`` is
+:func:`match`.
 """
 
 from __future__ import annotations
+
+import sys
+import types
+from typing import Any
 
 from .engine import match
 from .patient import Patient, PatientError, load_patient
@@ -23,3 +30,13 @@ __all__ = [
     "load_patient",
     "match",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``eligo.match(...)`` call :func:`match` (the package is a module)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> MatchReport:
+        return match(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

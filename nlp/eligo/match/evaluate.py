@@ -560,11 +560,10 @@ def _fact_codes(fact: Fact) -> list[tuple[str, str]]:
 
 
 def _describe_fact(name: str, fact: Fact) -> str:
-    text = (
-        _fact_text(fact)
-        if not isinstance(fact, TrialParticipation)
-        else (fact.text or fact.id or "a clinical trial")
-    )
+    if isinstance(fact, TrialParticipation):
+        text = fact.text or fact.id or "a clinical trial"
+    else:
+        text = _fact_text(fact) or ", ".join(f"{c.system}|{c.code}" for c in fact.codes)
     if isinstance(fact, Condition):
         dates = f"onset {fact.onset or '?'}" + (
             f", resolved {fact.resolved}" if fact.resolved else ""
@@ -661,8 +660,12 @@ def _concept_match(ctx: Context, m: Mention, fact: Fact) -> tuple[bool | None, b
         return (None, understood) if odd else (True, True)
     # The fact is less specific than the mention ("diabetes" for "type 2
     # diabetes"): it may be an instance.
-    broader = set(fact_ids) - set(m.ids)
-    if any(i in ctx.concepts.concepts[j].ancestors for j in m.ids for i in broader):
+    direct = set(ctx.concepts.from_codes(codes)) | set(named_ids)
+    concepts = ctx.concepts.concepts
+    specific = {
+        i for i in direct if not any(i in concepts[j].ancestors for j in direct)
+    }
+    if any(i in concepts[j].ancestors for j in m.ids for i in specific):
         return None, understood
     if not m.ids and named_content and named_content < m.content:
         return None, understood

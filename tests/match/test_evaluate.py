@@ -1,0 +1,604 @@
+"""Each matching rule on hand-built Documents (independent of the concept model)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from eligo.document import Constraint, Criterion, Document, Entity, Logic
+from eligo.match.engine import match_document
+from eligo.match.evaluate import Context, evaluate
+from eligo.match.patient import Patient
+
+AS_OF = date(2026, 11, 22)
+
+
+def span(text: str, part: str, nth: int = 0) -> dict[str, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(part, start + 1)
+    return {"start": start, "end": start + len(part)}
+
+
+def criterion(
+    text: str,
+    section: str = "inclusion",
+    constraints: list[dict[str, Any]] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> Document:
+    """A one-criterion Document; constraint/entity dicts name their span by
+    ``at`` (a substring of ``text``)."""
+    cons = []
+    for c in constraints or []:
+        c = dict(c)
+        where = span(text, c.pop("at"))
+        if "analyte_at" in c:
+            a = span(text, c.pop("analyte_at"))
+            c["analyte"] = {**a, "text": text[a["start"] : a["end"]], "code": None}
+        if "subject_at" in c:
+            s = span(text, c.pop("subject_at"))
+            c["subject"] = {**s, "text": text[s["start"] : s["end"]]}
+        cons.append(Constraint(**where, **c))
+    ents = []
+    for e in entities or []:
+        e = dict(e)
+        ents.append(Entity(**span(text, e.pop("at")), **e))
+    crit = Criterion(
+        start=0,
+        end=len(text),
+        section=section,
+        constraints=cons,
+        entities=ents,
+        **extra,
+    )
+    return Document(id="T1", text=text, criteria=[crit])
+
+
+def verdict(doc: Document, patient: dict[str, Any], as_of: date = AS_OF) -> Any:
+    ctx = Context(patient=Patient(**patient), as_of=as_of, lab_max_age_days=90)
+    return evaluate(doc, 0, ctx)
+
+
+AGE = {
+    "type": "age",
+    "low": 18.0,
+    "low_inclusive": True,
+    "high": 65.0,
+    "high_inclusive": True,
+    "at": "aged 18 to 65",
+}
+
+
+@pytest.mark.parametrize(
+    ("patient", "holds"),
+    [
+        ({"birth_date": "1990-01-15"}, True),
+        ({"birth_date": "2008-11-23"}, False),  # 17 until tomorrow
+        ({"birth_date": "2008-11-22"}, True),  # 18 today
+        ({"birth_date": "1961-06-01"}, True),  # 65 years and 5 months: still 65
+        ({"birth_date": "1960-11-21"}, False),  # 66
+        ({"age": 40}, True),
+        ({"birth_date": "2008"}, None),  # 17 or 18 depending on the day
+        ({"birth_date": "1990"}, True),  # partial but decided
+        ({}, None),
+    ],
+)
+def test_age_at_reference_date(patient: dict[str, Any], holds: bool | None) -> None:
+    result = verdict(criterion("Adults aged 18 to 65", constraints=[AGE]), patient)
+    assert result.holds is holds
+    if holds is None:
+        assert result.verdict == "unknown" and result.missing
+
+
+def test_exclusive_month_bound_uses_exact_age() -> None:
+    doc = criterion(
+        "Infants older than 6 months",
+        constraints=[
+            {
+                "type": "age",
+                "low": 0.5,
+                "low_inclusive": False,
+                "at": "older than 6 months",
+            }
+        ],
+    )
+    assert verdict(doc, {"birth_date": "2026-06-01"}).holds is False
+    assert verdict(doc, {"birth_date": "2026-04-01"}).holds is True
+
+
+@pytest.mark.parametrize(
+    ("section", "patient", "expected"),
+    [
+        ("inclusion", {"sex": "female"}, "met"),
+        ("inclusion", {"sex": "male"}, "not_met"),
+        ("exclusion", {"sex": "female"}, "not_met"),
+        ("exclusion", {"sex": "male"}, "met"),
+        ("inclusion", {}, "unknown"),
+    ],
+)
+def test_sex_and_polarity(section: str, patient: dict[str, Any], expected: str) -> None:
+    doc = criterion(
+        "Women", section, [{"type": "sex", "value": "female", "at": "Women"}]
+    )
+    assert verdict(doc, patient).verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("negated", "patient", "expected"),
+    [
+        (False, {"pregnant": True}, "not_met"),
+        (False, {"pregnant": False}, "met"),
+        (False, {"sex": "male"}, "met"),  # a man is not pregnant
+        (False, {"sex": "female"}, "unknown"),
+        (True, {"pregnant": False}, "not_met"),  # exclusion "not pregnant"
+    ],
+)
+def test_pregnancy_in_exclusion(
+    negated: bool, patient: dict[str, Any], expected: str
+) -> None:
+    doc = criterion(
+        "Pregnant women",
+        "exclusion",
+        [{"type": "pregnancy", "negated": negated, "at": "Pregnant"}],
+    )
+    assert verdict(doc, patient).verdict == expected
+
+
+BILI = {
+    "type": "measurement",
+    "high": 2.0,
+    "high_inclusive": True,
+    "unit": "mg/dL",
+    "canonical": {"low": None, "high": 34.2, "unit": "umol/L"},
+    "at": "total bilirubin <= 2 mg/dL",
+    "analyte_at": "total bilirubin",
+}
+
+
+@pytest.mark.parametrize(
+    ("obs", "holds", "in_reason"),
+    [
+        ({"value": 1.5, "unit": "mg/dL", "date": "2026-11-01"}, True, "25.65 umol/L"),
+        ({"value": 40, "unit": "µmol/L", "date": "2026-11-01"}, False, "40"),
+        ({"value": 34.2, "unit": "umol/L", "date": "2026-11-01"}, True, "34.2"),
+        ({"value": 1.5, "unit": "furlongs", "date": "2026-11-01"}, None, "cannot"),
+        ({"value": 1.5, "unit": "mg/dL", "date": "2026-01-01"}, None, "outside"),
+        ({"value": 1.5, "unit": "mg/dL"}, None, "no "),
+    ],
+)
+def test_lab_threshold_with_conversion(
+    obs: dict[str, Any], holds: bool | None, in_reason: str
+) -> None:
+    doc = criterion(
+        "Adequate liver function: total bilirubin <= 2 mg/dL", constraints=[BILI]
+    )
+    result = verdict(doc, {"observations": [{"name": "Total bilirubin", **obs}]})
+    assert result.holds is holds
+    assert in_reason in result.evidence[0].reason
+
+
+def test_lab_found_by_loinc_code_without_name() -> None:
+    doc = criterion(
+        "Adequate liver function: total bilirubin <= 2 mg/dL", constraints=[BILI]
+    )
+    obs = {
+        "codes": [{"system": "http://loinc.org", "code": "1975-2"}],
+        "value": 3.0,
+        "unit": "mg/dL",
+        "date": "2026-11-20",
+    }
+    assert verdict(doc, {"observations": [obs]}).holds is False
+
+
+def test_window_qualifying_a_lab_excludes_older_results() -> None:
+    text = "Platelets >= 100 x 10^9/L within 14 days before enrollment"
+    doc = criterion(
+        text,
+        constraints=[
+            {
+                "type": "temporal",
+                "high_days": 14.0,
+                "direction": "before",
+                "anchor": "enrolment",
+                "qualifies": [1],
+                "at": "within 14 days before enrollment",
+                "subject_at": "Platelets >= 100 x 10^9/L",
+            },
+            {
+                "type": "measurement",
+                "low": 100.0,
+                "low_inclusive": True,
+                "unit": "10*9/L",
+                "canonical": {"low": 100.0, "unit": "10*9/L"},
+                "at": "Platelets >= 100 x 10^9/L",
+                "analyte_at": "Platelets",
+            },
+        ],
+    )
+    fresh = {
+        "name": "platelet count",
+        "value": 150,
+        "unit": "10^9/L",
+        "date": "2026-11-15",
+    }
+    stale = {**fresh, "date": "2026-10-01"}
+    assert verdict(doc, {"observations": [fresh]}).holds is True
+    result = verdict(doc, {"observations": [stale]})
+    assert result.holds is None
+    assert any("2026-11-08" in m for m in result.missing)
+    # The latest result in the window is used.
+    low = {**fresh, "value": 50, "date": "2026-11-20"}
+    assert verdict(doc, {"observations": [fresh, low]}).holds is False
+
+
+@pytest.mark.parametrize(
+    ("ref", "value", "holds"),
+    [(40, 80, True), (40, 120, False), (None, 80, None)],
+)
+def test_uln_multiple_needs_the_reference_range(
+    ref: float | None, value: float, holds: bool | None
+) -> None:
+    doc = criterion(
+        "ALT <= 2.5 x ULN",
+        constraints=[
+            {
+                "type": "measurement",
+                "high": 2.5,
+                "high_inclusive": True,
+                "relative_to": "ULN",
+                "at": "ALT <= 2.5 x ULN",
+                "analyte_at": "ALT",
+            }
+        ],
+    )
+    obs = {
+        "name": "ALT",
+        "value": value,
+        "unit": "U/L",
+        "date": "2026-11-20",
+        "reference_high": ref,
+    }
+    result = verdict(doc, {"observations": [obs]})
+    assert result.holds is holds
+    if holds is None:
+        assert any("ULN" in m for m in result.missing)
+
+
+@pytest.mark.parametrize(
+    ("obs", "holds"),
+    [({"value_text": "B"}, True), ({"value_text": "C"}, False), ({"value": 1}, True)],
+)
+def test_ordinal_score(obs: dict[str, Any], holds: bool) -> None:
+    doc = criterion(
+        "Child-Pugh class A or B",
+        constraints=[
+            {
+                "type": "score",
+                "value": "A-B",
+                "low": 1.0,
+                "low_inclusive": True,
+                "high": 2.0,
+                "high_inclusive": True,
+                "unit": "{rank}",
+                "at": "Child-Pugh class A or B",
+                "analyte_at": "Child-Pugh class",
+            }
+        ],
+    )
+    full = {"name": "Child-Pugh class", "date": "2026-11-01", **obs}
+    assert verdict(doc, {"observations": [full]}).holds is holds
+
+
+def test_or_logic_between_constraints() -> None:
+    text = "creatinine < 1.5 mg/dl or creatinine clearance > 60 mL/min"
+    doc = criterion(
+        text,
+        constraints=[
+            {
+                "type": "measurement",
+                "high": 1.5,
+                "high_inclusive": False,
+                "unit": "mg/dL",
+                "canonical": {"high": 132.6, "unit": "umol/L"},
+                "at": "creatinine < 1.5 mg/dl",
+                "analyte_at": "creatinine",
+            },
+            {
+                "type": "measurement",
+                "low": 60.0,
+                "low_inclusive": False,
+                "unit": "mL/min",
+                "canonical": {"low": 60.0, "unit": "mL/min"},
+                "at": "creatinine clearance > 60 mL/min",
+                "analyte_at": "creatinine clearance",
+            },
+        ],
+        logic=Logic(op="or", args=[0, 1]),
+    )
+    high_creat = {
+        "name": "creatinine",
+        "value": 2.0,
+        "unit": "mg/dL",
+        "date": "2026-11-20",
+    }
+    good_clear = {
+        "name": "creatinine clearance",
+        "value": 75,
+        "unit": "mL/min",
+        "date": "2026-11-20",
+    }
+    assert verdict(doc, {"observations": [high_creat, good_clear]}).holds is True
+    # One side false, the other missing: an OR stays unknown.
+    assert verdict(doc, {"observations": [high_creat]}).holds is None
+
+
+STROKE = "History of stroke"
+
+
+@pytest.mark.parametrize(
+    ("patient", "verdict_"),
+    [
+        ({"conditions": [{"text": "ischemic stroke", "onset": "2015"}]}, "not_met"),
+        ({"conditions": [{"text": "CVA", "onset": "2015"}]}, "not_met"),  # abbreviation
+        (
+            {
+                "conditions": [
+                    {
+                        "codes": [
+                            {
+                                "system": "http://hl7.org/fhir/sid/icd-10-cm",
+                                "code": "I63.9",
+                            }
+                        ]
+                    }
+                ]
+            },
+            "not_met",
+        ),  # by code
+        ({"conditions": []}, "unknown"),  # open record: absence is not known
+        ({"conditions": [], "complete": ["conditions"]}, "met"),
+        ({"conditions": [{"text": "stroke", "present": False}]}, "met"),  # refuted
+        ({"conditions": [{"text": "asthma"}], "complete": ["conditions"]}, "met"),
+        # A fact eligo does not understand keeps a complete list from ruling out.
+        ({"conditions": [{"text": "moyamoya"}], "complete": ["conditions"]}, "unknown"),
+        # "stroke" in a fact that is about something else.
+        ({"conditions": [{"text": "stroke risk screening"}]}, "unknown"),
+    ],
+)
+def test_condition_history_in_exclusion(patient: dict[str, Any], verdict_: str) -> None:
+    doc = criterion(
+        STROKE,
+        "exclusion",
+        entities=[{"label": "Condition", "at": "stroke", "assertion": "historical"}],
+    )
+    assert verdict(doc, patient).verdict == verdict_
+
+
+def test_textual_negation_is_not_polarity() -> None:
+    # "No history of stroke" in an exclusion section: the statement holds when
+    # the patient never had a stroke, so the patient is excluded.
+    doc = criterion(
+        "No history of stroke",
+        "exclusion",
+        entities=[
+            {
+                "label": "Condition",
+                "at": "stroke",
+                "negated": True,
+                "assertion": "negated",
+            }
+        ],
+    )
+    result = verdict(doc, {"conditions": [], "complete": ["conditions"]})
+    assert (result.holds, result.verdict) == (True, "not_met")
+    result = verdict(doc, {"conditions": [{"text": "stroke", "onset": "2020"}]})
+    assert (result.holds, result.verdict) == (False, "met")
+
+
+@pytest.mark.parametrize(
+    ("facts", "holds"),
+    [
+        ([{"text": "hepatocellular carcinoma"}], True),  # synonym
+        ([{"text": "HCC"}], True),  # abbreviation
+        ([{"codes": [{"system": "icd10cm", "code": "C22.0"}]}], True),
+        ([{"codes": [{"system": "icd10cm", "code": "C50.9"}]}], False),  # coded, other
+        ([{"text": "liver cancer"}], None),  # less specific than the criterion
+    ],
+)
+def test_concepts_by_synonym_code_and_specificity(
+    facts: list[dict[str, Any]], holds: bool | None
+) -> None:
+    doc = criterion(
+        "Diagnosis of hepatocellular carcinoma",
+        entities=[{"label": "Condition", "at": "hepatocellular carcinoma"}],
+    )
+    patient = {"conditions": facts, "complete": ["conditions"]}
+    assert verdict(doc, patient).holds is holds
+
+
+def test_a_child_concept_satisfies_its_parent() -> None:
+    doc = criterion(
+        "Any malignancy",
+        "exclusion",
+        entities=[{"label": "Condition", "at": "malignancy"}],
+    )
+    result = verdict(doc, {"conditions": [{"text": "hepatocellular carcinoma"}]})
+    assert result.verdict == "not_met"
+    assert "hepatocellular carcinoma" in (result.evidence[0].fact or "")
+
+
+@pytest.mark.parametrize(
+    ("med", "holds"),
+    [
+        ({"text": "prednisone 10 mg", "start": "2026-06-01"}, True),  # ongoing
+        ({"text": "dexamethasone", "start": "2024-01-01", "end": "2024-02-01"}, False),
+        ({"text": "dexamethasone", "start": "2025", "end": "2025-12"}, True),
+        (
+            {"text": "dexamethasone", "start": "2025", "end": "2025"},
+            None,
+        ),  # may end before
+    ],
+)
+def test_medication_window(med: dict[str, Any], holds: bool | None) -> None:
+    text = "Glucocorticoid therapy within 1 year"
+    doc = criterion(
+        text,
+        "exclusion",
+        constraints=[
+            {
+                "type": "temporal",
+                "high_days": 365.25,
+                "direction": "before",
+                "at": "within 1 year",
+                "subject_at": "Glucocorticoid therapy",
+            }
+        ],
+        entities=[{"label": "Drug", "at": "Glucocorticoid"}],
+    )
+    patient = {"medications": [med], "complete": ["medications"]}
+    assert verdict(doc, patient).holds is holds
+
+
+def test_subject_phrase_matches_trials_list() -> None:
+    text = "Participation in another clinical trial within 30 days"
+    doc = criterion(
+        text,
+        "exclusion",
+        constraints=[
+            {
+                "type": "temporal",
+                "high_days": 30.0,
+                "direction": "before",
+                "at": "within 30 days",
+                "subject_at": "Participation in another clinical trial",
+            }
+        ],
+    )
+    recent = {"trials": [{"id": "NCT01", "start": "2026-09-01", "end": "2026-11-01"}]}
+    old = {
+        "trials": [{"id": "NCT01", "start": "2020-01-01", "end": "2020-06-01"}],
+        "complete": ["trials"],
+    }
+    assert verdict(doc, recent).verdict == "not_met"
+    assert verdict(doc, old).verdict == "met"
+    assert verdict(doc, {}).verdict == "unknown"
+
+
+def test_window_anchored_on_a_patient_event_is_not_guessed() -> None:
+    text = "Surgery within 4 weeks after diagnosis"
+    doc = criterion(
+        text,
+        constraints=[
+            {
+                "type": "temporal",
+                "high_days": 28.0,
+                "direction": "before",
+                "anchor": "diagnosis",
+                "at": "within 4 weeks after diagnosis",
+                "subject_at": "Surgery",
+            }
+        ],
+        entities=[{"label": "Procedure", "at": "Surgery"}],
+    )
+    result = verdict(doc, {"procedures": [{"text": "surgery", "date": "2026-11-01"}]})
+    assert result.holds is None and "diagnosis" in result.evidence[0].reason
+
+
+def test_qualifier_the_fact_does_not_state_keeps_unknown() -> None:
+    doc = criterion(
+        "Uncontrolled hypertension",
+        "exclusion",
+        entities=[{"label": "Condition", "at": "hypertension"}],
+    )
+    assert verdict(doc, {"conditions": [{"text": "hypertension"}]}).holds is None
+    both = {"conditions": [{"text": "uncontrolled hypertension"}]}
+    assert verdict(doc, both).holds is True
+    # Without hypertension at all there is no uncontrolled hypertension.
+    none = {"conditions": [], "complete": ["conditions"]}
+    assert verdict(doc, none).holds is False
+
+
+@pytest.mark.parametrize("assertion", ["family", "hypothetical"])
+def test_family_and_hypothetical_mentions_stay_unknown(assertion: str) -> None:
+    doc = criterion(
+        "Family history of breast cancer",
+        "exclusion",
+        entities=[
+            {"label": "Condition", "at": "breast cancer", "assertion": assertion}
+        ],
+    )
+    patient = {"conditions": [{"text": "breast cancer"}]}
+    assert verdict(doc, patient).holds is None
+
+
+def test_list_of_alternatives_is_an_or() -> None:
+    text = "HIV, hepatitis B or hepatitis C infection"
+    doc = criterion(
+        text,
+        "exclusion",
+        entities=[
+            {"label": "Condition", "at": "HIV"},
+            {"label": "Condition", "at": "hepatitis B"},
+            {"label": "Condition", "at": "hepatitis C"},
+        ],
+    )
+    one = {"conditions": [{"text": "chronic hepatitis C", "onset": "2010"}]}
+    assert verdict(doc, one).verdict == "not_met"
+
+
+def test_mentions_joined_otherwise_need_agreement() -> None:
+    text = "Diabetes treated with insulin"
+    doc = criterion(
+        text,
+        entities=[
+            {"label": "Condition", "at": "Diabetes"},
+            {"label": "Drug", "at": "insulin"},
+        ],
+    )
+    patient = {"conditions": [{"text": "type 2 diabetes"}], "medications": []}
+    assert verdict(doc, patient).holds is None  # AND or OR? unsure: unknown
+    patient["medications"] = [{"text": "insulin glargine", "start": "2020"}]
+    assert verdict(doc, patient).holds is True
+
+
+def test_not_computable_and_permission_and_nothing_to_check() -> None:
+    doc = criterion(
+        "Signed informed consent", computable=False, category="consent_compliance"
+    )
+    assert verdict(doc, {}).verdict == "not_computable"
+    allowed = criterion(
+        "Prior radiotherapy", heading={"start": 0, "end": 5, "text": "Allowed:"}
+    )
+    assert verdict(allowed, {}).verdict == "met"
+    vague = criterion("Any condition that would interfere with the study")
+    result = verdict(vague, {})
+    assert result.verdict == "unknown" and result.missing
+
+
+def test_trial_verdicts_and_counts() -> None:
+    text = "Adults aged 18 to 65"
+    doc = criterion(text, constraints=[AGE])
+    ctx = Context(patient=Patient(age=30), as_of=AS_OF, lab_max_age_days=90)
+    assert match_document(doc, ctx).verdict == "eligible"
+    ctx = Context(patient=Patient(age=70), as_of=AS_OF, lab_max_age_days=90)
+    trial = match_document(doc, ctx)
+    assert (trial.verdict, trial.excluded_by) == ("excluded", [0])
+    ctx = Context(patient=Patient(), as_of=AS_OF, lab_max_age_days=90)
+    trial = match_document(doc, ctx)
+    assert trial.verdict == "needs_review"
+    assert trial.missing == ["date of birth or age"]
+
+
+def test_evidence_offsets_point_into_the_text() -> None:
+    text = "Women aged 18 to 65"
+    doc = criterion(
+        text, constraints=[{"type": "sex", "value": "female", "at": "Women"}, AGE]
+    )
+    result = verdict(doc, {"sex": "female", "age": 30})
+    assert result.evidence
+    for ev in result.evidence:
+        assert text[ev.start : ev.end] == ev.text
+    assert text[result.start : result.end] == result.text
