@@ -1,0 +1,628 @@
+"""Read a FHIR R4 Bundle into eligo's patient profile (:class:`Patient`).
+
+The bundle is validated with ``fhir.resources`` (its R4B models read R4-era
+bundles): the envelope first, then every entry's resource with its own model,
+so an error names the entry. Mapped resources:
+
+- ``Patient``: id, birth date (partial dates kept), sex (female/male only);
+- ``Condition``, ``MedicationStatement``/``MedicationRequest``, ``Procedure``,
+  ``Observation`` (components become observations of their own),
+  ``ResearchSubject`` (earlier or current trials).
+
+Everything else is ignored. Nothing is guessed: a resource without a usable
+code or text, an observation without a value, a record entered in error and a
+fact that is not established (a differential diagnosis, an intended drug, a
+procedure in preparation) are left out, which leaves them unknown.
+Dates keep only their date part and their precision (``"2019"`` stays).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from .patient import (
+    Code,
+    Condition,
+    Medication,
+    Observation,
+    Patient,
+    PatientError,
+    Procedure,
+    TrialParticipation,
+    date_bounds,
+)
+
+UCUM = "http://unitsofmeasure.org"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+
+#: LOINC "Pregnancy status" and its answers (LOINC answer list, SNOMED CT).
+PREGNANCY_STATUS = (LOINC, "82810-3")
+PREGNANCY_ANSWERS: dict[tuple[str, str], bool] = {
+    (LOINC, "LA15173-0"): True,  # Pregnant
+    (LOINC, "LA26683-5"): False,  # Not pregnant
+    (SNOMED, "77386006"): True,  # Pregnant
+    (SNOMED, "60001007"): False,  # Not pregnant
+}
+
+#: R4 resource types that R4B dropped: valid in an R4 bundle, never mapped.
+R4_ONLY_TYPES = frozenset(
+    {
+        "EffectEvidenceSynthesis",
+        "RiskEvidenceSynthesis",
+        "MedicinalProduct",
+        "MedicinalProductAuthorization",
+        "MedicinalProductContraindication",
+        "MedicinalProductIndication",
+        "MedicinalProductIngredient",
+        "MedicinalProductInteraction",
+        "MedicinalProductManufactured",
+        "MedicinalProductPackaged",
+        "MedicinalProductPharmaceutical",
+        "MedicinalProductUndesirableEffect",
+        "SubstanceNucleicAcid",
+        "SubstancePolymer",
+        "SubstanceProtein",
+        "SubstanceReferenceInformation",
+        "SubstanceSourceMaterial",
+        "SubstanceSpecification",
+    }
+)
+_ABSTRACT_TYPES = frozenset({"Resource", "DomainResource"})
+
+# Statuses that leave a record out (not established or entered in error).
+_CONDITION_SKIP = frozenset(
+    {"entered-in-error", "unconfirmed", "provisional", "differential"}
+)
+_STATEMENT_SKIP = frozenset({"entered-in-error", "intended"})
+_REQUEST_SKIP = frozenset({"entered-in-error", "cancelled", "draft"})
+_PROCEDURE_SKIP = frozenset({"entered-in-error", "preparation"})
+_OBSERVATION_SKIP = frozenset({"entered-in-error", "cancelled"})
+#: ResearchSubject statuses of someone who was never enrolled.
+_NOT_ENROLLED = frozenset(
+    {
+        "candidate",
+        "eligible",
+        "ineligible",
+        "not-registered",
+        "pending-on-study",
+        "potential-candidate",
+        "screening",
+    }
+)
+
+_DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_REFERENCE = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/([^/]+)(?:/_history/[^/]+)?$")
+
+
+# --- validation --------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _short(value: Any) -> str:
+    text = _one_line(json.dumps(value, default=str))
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _error_parts(err: ValidationError) -> tuple[tuple[int | str, ...], str]:
+    """The first error's location (FHIR elements) and its message, one line."""
+    errors = err.errors()
+    if not errors:
+        return (), _one_line(str(err))
+    first = errors[0]
+    msg = _one_line(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "json_invalid":  # fhir_core parses a str as JSON
+        msg = f"expected a JSON object, got {_short(first.get('input'))}"
+    # "root" is fhir_core's wrapper model, not a FHIR element.
+    return tuple(p for p in first["loc"] if p != "root"), msg
+
+
+def _first_error(err: ValidationError) -> str:
+    loc, msg = _error_parts(err)
+    return f"{_location(loc)}: {msg}" if loc else msg
+
+
+def _label(index: int, resource: dict[str, Any]) -> str:
+    kind = resource.get("resourceType")
+    if not isinstance(kind, str) or not kind:
+        return f"entry {index}"
+    rid = resource.get("id")
+    return (
+        f"entry {index} ({kind}/{rid})"
+        if isinstance(rid, str)
+        else f"entry {index} ({kind})"
+    )
+
+
+def _model_class(kind: Any) -> Any:
+    """The R4B model of a resource type; None for an R4-only type.
+
+    Raises:
+        ValueError: Not a FHIR resource type.
+    """
+    from fhir.resources.R4B import get_fhir_model_class
+    from fhir.resources.R4B.resource import Resource
+
+    if not isinstance(kind, str) or not kind:
+        raise ValueError("no resourceType")
+    if kind in R4_ONLY_TYPES:
+        return None
+    try:
+        cls = get_fhir_model_class(kind)
+    except ValueError:
+        cls = None
+    if cls is None or kind in _ABSTRACT_TYPES or not issubclass(cls, Resource):
+        raise ValueError(f"unknown resourceType {kind!r}")
+    return cls
+
+
+def _validate_resource(index: int, resource: Any, where: str) -> Any:
+    """One entry's resource as an R4B model (None: an R4-only type)."""
+    if not isinstance(resource, dict):
+        raise PatientError(f"{where}: entry {index}: resource is not a JSON object")
+    label = _label(index, resource)
+    try:
+        cls = _model_class(resource.get("resourceType"))
+        contained = resource.get("contained")
+        for j, inner in enumerate(contained if isinstance(contained, list) else []):
+            if isinstance(inner, dict):
+                try:
+                    _model_class(inner.get("resourceType"))
+                except ValueError as err:
+                    raise ValueError(f"contained[{j}]: {err}") from err
+    except ValueError as err:
+        raise PatientError(f"{where}: {label}: {err}") from err
+    if cls is None:
+        return None
+    try:
+        return cls.model_validate(resource)
+    except ValidationError as err:
+        raise PatientError(f"{where}: {label}: {_first_error(err)}") from err
+    except (KeyError, TypeError, ValueError) as err:  # fhir_core on odd input
+        raise PatientError(
+            f"{where}: {label}: cannot validate: {_one_line(repr(err))}"
+        ) from err
+
+
+def _validated_entries(data: Any, where: str) -> list[tuple[int, str | None, Any]]:
+    """(entry index, fullUrl, R4B resource model) for every entry with one."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    if not isinstance(data, dict):
+        raise PatientError(f"{where}: a FHIR Bundle is a JSON object")
+    if data.get("resourceType") != "Bundle":
+        raise PatientError(
+            f"{where}: resourceType is {data.get('resourceType')!r}, not 'Bundle'"
+        )
+    entries = data.get("entry")
+    envelope = dict(data)
+    if isinstance(entries, list):
+        envelope["entry"] = [
+            {k: v for k, v in e.items() if k != "resource"}
+            if isinstance(e, dict)
+            else e
+            for e in entries
+        ]
+    try:
+        Bundle.model_validate(envelope)
+    except ValidationError as err:
+        loc, msg = _error_parts(err)
+        if len(loc) > 1 and loc[0] == "entry" and isinstance(loc[1], int):
+            head, loc = f"entry {loc[1]}", loc[2:]  # entry[3].fullUrl
+        else:
+            head = "Bundle"
+        message = f"{head}: {_location(loc)}: {msg}" if loc else f"{head}: {msg}"
+        raise PatientError(f"{where}: {message}") from err
+    out: list[tuple[int, str | None, Any]] = []
+    for index, entry in enumerate(entries or []):
+        if entry.get("resource") is None:
+            continue
+        model = _validate_resource(index, entry["resource"], where)
+        if model is not None:
+            full_url = entry.get("fullUrl")
+            out.append((index, full_url if isinstance(full_url, str) else None, model))
+    return out
+
+
+# --- values ------------------------------------------------------------------
+
+
+def _date(value: Any) -> str | None:
+    """The date part of a FHIR date/dateTime/instant, keeping its precision."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    m = _DATE_PREFIX.match(str(value))
+    return m.group(0) if m else None
+
+
+def _first_date(*values: Any) -> str | None:
+    for value in values:
+        found = _date(value)
+        if found is not None:
+            return found
+    return None
+
+
+def _period(period: Any) -> tuple[str | None, str | None]:
+    if period is None:
+        return None, None
+    return _date(period.start), _date(period.end)
+
+
+def _clean(text: Any) -> str | None:
+    if not isinstance(text, str):
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def _concept_text(concept: Any) -> str | None:
+    """A CodeableConcept's text, else its first coding display."""
+    if concept is None:
+        return None
+    text = _clean(concept.text)
+    if text:
+        return text
+    for coding in concept.coding or []:
+        display = _clean(coding.display)
+        if display:
+            return display
+    return None
+
+
+def _codes(concept: Any) -> list[Code]:
+    if concept is None:
+        return []
+    return [
+        Code(system=c.system, code=c.code, display=_clean(c.display))
+        for c in concept.coding or []
+        if c.system and c.code
+    ]
+
+
+def _status_codes(concept: Any) -> set[str]:
+    if concept is None:
+        return set()
+    return {c.code for c in concept.coding or [] if c.code}
+
+
+def _unit(quantity: Any) -> str | None:
+    """A Quantity's unit: its ``unit``, else its UCUM ``code``."""
+    unit = _clean(quantity.unit)
+    if unit:
+        return unit
+    if quantity.system == UCUM and quantity.code:
+        return str(quantity.code)
+    return None
+
+
+def _number(value: Any) -> str:
+    return format(value, "f") if value is not None else ""
+
+
+class _Value:
+    """The value of an Observation or one of its components."""
+
+    def __init__(self, holder: Any) -> None:
+        self.value: float | None = None
+        self.text: str | None = None
+        self.unit: str | None = None
+        self.found = False
+        quantity = holder.valueQuantity
+        if quantity is not None and quantity.value is not None:
+            self.found = True
+            self.unit = _unit(quantity)
+            if quantity.comparator:  # "<0.5": a bound, not the value
+                self.text = f"{quantity.comparator}{_number(quantity.value)}"
+            else:
+                self.value = float(quantity.value)
+        elif holder.valueInteger is not None:
+            self.found = True
+            self.value = float(holder.valueInteger)
+        elif holder.valueCodeableConcept is not None:
+            self.text = _concept_text(holder.valueCodeableConcept)
+            self.found = self.text is not None
+        elif holder.valueString is not None:
+            self.text = _clean(holder.valueString)
+            self.found = self.text is not None
+
+    def reference(self, holder: Any) -> tuple[float | None, float | None]:
+        """referenceRange[0] low/high, when in the value's unit or unitless."""
+        ranges = holder.referenceRange or []
+        if not ranges:
+            return None, None
+        return self._bound(ranges[0].low), self._bound(ranges[0].high)
+
+    def _bound(self, quantity: Any) -> float | None:
+        if quantity is None or quantity.value is None:
+            return None
+        unit = _unit(quantity)
+        if unit is not None and unit != self.unit:
+            return None
+        return float(quantity.value)
+
+
+def _observation_date(model: Any) -> str | None:
+    return _first_date(
+        model.effectiveDateTime,
+        model.effectivePeriod and model.effectivePeriod.start,
+        model.effectiveInstant,
+        model.issued,
+    )
+
+
+def _pregnancy(model: Any) -> bool | None:
+    value = model.valueCodeableConcept
+    if value is None:
+        return None
+    verdicts = {
+        PREGNANCY_ANSWERS[(c.system, c.code)]
+        for c in value.coding or []
+        if (c.system, c.code) in PREGNANCY_ANSWERS
+    }
+    return verdicts.pop() if len(verdicts) == 1 else None
+
+
+def _is_pregnancy_status(model: Any) -> bool:
+    return any((c.system, c.code) == PREGNANCY_STATUS for c in model.code.coding or [])
+
+
+def _settled_pregnancy(found: list[tuple[str | None, bool | None]]) -> bool | None:
+    """Pregnancy from the status observations: unanimous, or else the latest
+    one, when it is clear and dated after every one that says otherwise."""
+    verdicts = {v for _, v in found}
+    if len(verdicts) == 1:
+        return verdicts.pop()
+    if not found or any(d is None for d, _ in found):
+        return None
+    dated = sorted(((date_bounds(d), v) for d, v in found if d), key=lambda x: x[0])
+    (latest_start, _), verdict = dated[-1]
+    if verdict is not None and all(
+        end < latest_start for (_, end), v in dated[:-1] if v != verdict
+    ):
+        return verdict
+    return None
+
+
+# --- the reader ---------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, entries: list[tuple[int, str | None, Any]], where: str):
+        self.entries = entries
+        self.where = where
+        self.by_url: dict[str, Any] = {}
+        self.by_id: dict[tuple[str, str], Any] = {}
+        for _, full_url, model in entries:
+            kind = model.get_resource_type()
+            if full_url:
+                self.by_url[full_url] = model
+            if model.id:
+                self.by_id.setdefault((kind, model.id), model)
+
+    def resolve(self, reference: Any, kind: str, owner: Any) -> Any:
+        """The ``kind`` resource a Reference points to (contained or bundled)."""
+        ref = reference.reference if reference is not None else None
+        if not ref:
+            return None
+        if ref.startswith("#"):
+            target = next((r for r in owner.contained or [] if r.id == ref[1:]), None)
+        else:
+            target = self.by_url.get(ref)
+            m = _REFERENCE.search(ref)
+            if target is None and m is not None:
+                target = self.by_id.get((m.group(1), m.group(2)))
+        if target is None or target.get_resource_type() != kind:
+            return None
+        return target
+
+    def patient(self) -> Patient:
+        found = [
+            (i, m) for i, _, m in self.entries if m.get_resource_type() == "Patient"
+        ]
+        if not found:
+            raise PatientError(f"{self.where}: no Patient resource in the bundle")
+        first_index, first = found[0]
+        for index, other in found[1:]:
+            same = (
+                other.id == first.id
+                if first.id or other.id
+                else other.model_dump() == first.model_dump()
+            )
+            if not same:
+                raise PatientError(
+                    f"{self.where}: entries {first_index} and {index} are two "
+                    "different Patient resources; a bundle must describe one patient"
+                )
+        gender = first.gender
+        profile: dict[str, Any] = {
+            "birth_date": _date(first.birthDate),
+            "sex": gender if gender in ("female", "male") else None,
+        }
+        if first.id:
+            profile["id"] = first.id
+        pregnancy: list[tuple[str | None, bool | None]] = []
+        conditions: list[Condition] = []
+        medications: list[Medication] = []
+        procedures: list[Procedure] = []
+        observations: list[Observation] = []
+        trials: list[TrialParticipation] = []
+        for _, _, model in self.entries:
+            kind = model.get_resource_type()
+            if kind == "Condition":
+                conditions += self.condition(model)
+            elif kind in ("MedicationStatement", "MedicationRequest"):
+                medications += self.medication(model, kind)
+            elif kind == "Procedure":
+                procedures += self.procedure(model)
+            elif kind == "Observation":
+                observations += self.observation(model)
+                if model.status not in _OBSERVATION_SKIP and _is_pregnancy_status(
+                    model
+                ):
+                    pregnancy.append((_observation_date(model), _pregnancy(model)))
+            elif kind == "ResearchSubject":
+                trials += self.trial(model)
+        profile.update(
+            conditions=conditions,
+            medications=medications,
+            procedures=procedures,
+            observations=observations,
+            trials=trials,
+            pregnant=_settled_pregnancy(pregnancy),
+        )
+        try:
+            return Patient.model_validate(profile)
+        except ValidationError as err:  # pragma: no cover - mapping keeps it valid
+            raise PatientError(f"{self.where}: {_first_error(err)}") from err
+
+    def condition(self, model: Any) -> list[Condition]:
+        verification = _status_codes(model.verificationStatus)
+        if verification & _CONDITION_SKIP:
+            return []
+        text, codes = _concept_text(model.code), _codes(model.code)
+        if not text and not codes:
+            return []
+        onset = _first_date(
+            model.onsetDateTime, model.onsetPeriod and model.onsetPeriod.start
+        )
+        resolved = _first_date(
+            model.abatementDateTime,
+            model.abatementPeriod and model.abatementPeriod.end,
+        )
+        # clinicalStatus inactive/resolved/remission without an abatement date:
+        # resolved on an unknown day, which the profile cannot say; left open.
+        return [
+            Condition(
+                text=text,
+                codes=codes,
+                present="refuted" not in verification,
+                onset=onset,
+                resolved=resolved,
+            )
+        ]
+
+    def medication(self, model: Any, kind: str) -> list[Medication]:
+        status = model.status
+        if kind == "MedicationStatement":
+            if status in _STATEMENT_SKIP:
+                return []
+            start, end = _period(model.effectivePeriod)
+            start = start or _date(model.effectiveDateTime)
+        else:
+            if status in _REQUEST_SKIP or model.doNotPerform:
+                return []
+            start, end = None, None
+            for dosage in model.dosageInstruction or []:
+                repeat = dosage.timing and dosage.timing.repeat
+                if repeat and repeat.boundsPeriod:
+                    start, end = _period(repeat.boundsPeriod)
+                    break
+            if start is None and end is None and model.dispenseRequest:
+                start, end = _period(model.dispenseRequest.validityPeriod)
+            start = start or _date(model.authoredOn)
+        concept = model.medicationCodeableConcept
+        text: str | None = None
+        if concept is None and model.medicationReference is not None:
+            target = self.resolve(model.medicationReference, "Medication", model)
+            concept = target.code if target is not None else None
+            if concept is None:
+                text = _clean(model.medicationReference.display)
+        text = _concept_text(concept) or text
+        codes = _codes(concept)
+        if not text and not codes:
+            return []
+        return [
+            Medication(
+                text=text,
+                codes=codes,
+                present=status != "not-taken",
+                start=start,
+                end=end,
+            )
+        ]
+
+    def procedure(self, model: Any) -> list[Procedure]:
+        if model.status in _PROCEDURE_SKIP:
+            return []
+        text, codes = _concept_text(model.code), _codes(model.code)
+        if not text and not codes:
+            return []
+        when = _first_date(
+            model.performedDateTime,
+            model.performedPeriod and model.performedPeriod.start,
+        )
+        return [
+            Procedure(
+                text=text, codes=codes, present=model.status != "not-done", date=when
+            )
+        ]
+
+    def observation(self, model: Any) -> list[Observation]:
+        if model.status in _OBSERVATION_SKIP:
+            return []
+        when = _observation_date(model)
+        out = []
+        for holder in [model, *(model.component or [])]:
+            name, codes = _concept_text(holder.code), _codes(holder.code)
+            value = _Value(holder)
+            if (not name and not codes) or not value.found:
+                continue
+            low, high = value.reference(holder)
+            out.append(
+                Observation(
+                    name=name,
+                    codes=codes,
+                    value=value.value,
+                    value_text=value.text,
+                    unit=value.unit,
+                    date=when,
+                    reference_low=low,
+                    reference_high=high,
+                )
+            )
+        return out
+
+    def trial(self, model: Any) -> list[TrialParticipation]:
+        if model.status in _NOT_ENROLLED:
+            return []
+        study = model.study
+        target = self.resolve(study, "ResearchStudy", model)
+        text = _clean(target.title) if target is not None else None
+        start, end = _period(model.period)
+        return [
+            TrialParticipation(
+                id=study.reference or None,
+                text=text or _clean(study.display),
+                start=start,
+                end=end,
+            )
+        ]
+
+
+def patient_from_bundle(data: dict[str, Any], *, where: str = "bundle") -> Patient:
+    """Validate a FHIR R4 Bundle and read it as a patient profile.
+
+    Raises:
+        PatientError: One line naming ``where``, the entry and what is wrong.
+    """
+    return _Reader(_validated_entries(data, where), where).patient()
