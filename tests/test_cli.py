@@ -14,7 +14,7 @@ from eligo.cli import app
 from eligo.output import JsonArrayWriter, JsonLinesWriter
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "examples" / "trials"
 
 V2_STUDY = {
     "protocolSection": {

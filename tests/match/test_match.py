@@ -196,3 +196,22 @@ def test_every_criterion_of_a_seed_page(shared_dir: Path) -> None:
         assert text[crit.start : crit.end] == crit.text
         for ev in crit.evidence:
             assert text[ev.start : ev.end] == ev.text
+
+
+def test_bundled_example_patient() -> None:
+    root = Path(__file__).resolve().parents[2] / "examples"
+    patient = load_patient(root / "patients" / "liver_hcc.json")
+    report = eligo.match(patient, [root / "trials"], as_of=AS_OF)
+    assert not report.failures
+    by_id = {t.id: t for t in report.trials}
+    hcc_trial = by_id["NCT99999901"]
+    assert hcc_trial.verdict == "excluded"
+    (index,) = hcc_trial.excluded_by
+    crit = hcc_trial.criteria[index]
+    assert crit.text == "Hepatocellular carcinoma within the past 5 years"
+    assert "hepatocellular carcinoma' onset 2025-09" in (crit.evidence[0].fact or "")
+    # Bilirubin 1.4 mg/dL is 23.94 umol/L, under the 34.2 umol/L exclusion.
+    bili = next(c for c in hcc_trial.criteria if "bilirubin" in c.text)
+    assert bili.verdict == "met"
+    assert "23.94 umol/L" in bili.evidence[0].reason
+    assert report.trials[-1].id == "NCT99999901"  # excluded trials rank last
