@@ -602,3 +602,71 @@ def test_evidence_offsets_point_into_the_text() -> None:
     for ev in result.evidence:
         assert text[ev.start : ev.end] == ev.text
     assert text[result.start : result.end] == result.text
+
+
+@pytest.mark.parametrize(
+    ("med", "holds"),
+    [
+        # Stopped on a day not known: may have ended before the window.
+        ({"text": "dexamethasone", "start": "2024-01-01", "status": "stopped"}, None),
+        ({"text": "dexamethasone", "start": "2026-01-01", "status": "stopped"}, True),
+        ({"text": "dexamethasone", "start": "2024-01-01", "status": "active"}, True),
+    ],
+)
+def test_stopped_medication_without_end_date(
+    med: dict[str, Any], holds: bool | None
+) -> None:
+    text = "Glucocorticoid therapy within 1 year"
+    doc = criterion(
+        text,
+        "exclusion",
+        constraints=[
+            {
+                "type": "temporal",
+                "high_days": 365.25,
+                "direction": "before",
+                "at": "within 1 year",
+                "subject_at": "Glucocorticoid therapy",
+            }
+        ],
+        entities=[{"label": "Drug", "at": "Glucocorticoid"}],
+    )
+    patient = {"medications": [med], "complete": ["medications"]}
+    assert verdict(doc, patient).holds is holds
+
+
+@pytest.mark.parametrize(
+    ("condition", "assertion", "holds"),
+    [
+        ({"text": "asthma", "status": "resolved"}, None, None),  # current? not known
+        ({"text": "asthma", "status": "resolved"}, "historical", True),
+        ({"text": "asthma", "resolved": "2020"}, None, None),
+        ({"text": "asthma"}, None, True),  # ongoing
+    ],
+)
+def test_resolved_condition(
+    condition: dict[str, Any], assertion: str | None, holds: bool | None
+) -> None:
+    doc = criterion(
+        "Asthma",
+        "exclusion",
+        entities=[{"label": "Condition", "at": "Asthma", "assertion": assertion}],
+    )
+    assert verdict(doc, {"conditions": [condition]}).holds is holds
+
+
+@pytest.mark.parametrize(
+    ("status_date", "holds"),
+    [(None, False), ("2026-11-10", False), ("2026-06-01", None)],
+)
+def test_old_pregnancy_status_is_unknown(
+    status_date: str | None, holds: bool | None
+) -> None:
+    doc = criterion(
+        "Pregnant women", "exclusion", [{"type": "pregnancy", "at": "Pregnant"}]
+    )
+    patient = {"sex": "female", "pregnant": False, "status_date": status_date}
+    result = verdict(doc, patient)
+    assert result.holds is holds
+    if holds is None:
+        assert "2026-06-01" in result.evidence[0].reason

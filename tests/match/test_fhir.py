@@ -1033,3 +1033,40 @@ def test_the_fixture_is_not_changed_by_reading() -> None:
     before = copy.deepcopy(data)
     patient_from_bundle(data)
     assert data == before
+
+
+@pytest.mark.parametrize(
+    ("clinical", "expected"),
+    [
+        ("resolved", "resolved"),
+        ("remission", "resolved"),
+        ("inactive", "resolved"),
+        ("active", "active"),
+        ("recurrence", "active"),
+        (None, None),
+    ],
+)
+def test_condition_clinical_status(clinical: str | None, expected: str | None) -> None:
+    fields: dict[str, Any] = {"code": HCV_CODE}
+    if clinical:
+        fields["clinicalStatus"] = status(CLIN, clinical)
+    (cond,) = read(condition(**fields)).conditions
+    assert cond.status == expected and cond.resolved is None
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("completed", "stopped"),
+        ("stopped", "stopped"),
+        ("active", "active"),
+        ("unknown", None),
+    ],
+)
+def test_medication_statement_status(state: str, expected: str | None) -> None:
+    (med,) = read(statement(status=state)).medications
+    assert med.status == expected
+
+
+def test_pregnancy_status_keeps_its_date(hcv: Patient) -> None:
+    assert hcv.pregnant is False and hcv.status_date is not None

@@ -215,3 +215,32 @@ def test_bundled_example_patient() -> None:
     assert bili.verdict == "met"
     assert "23.94 umol/L" in bili.evidence[0].reason
     assert report.trials[-1].id == "NCT99999901"  # excluded trials rank last
+
+
+def test_fhir_bundle_as_patient(tmp_path: Path) -> None:
+    trial = tmp_path / "t.txt"
+    trial.write_text(
+        "Inclusion Criteria:\n- Platelets >= 50 x 10^9/L\n"
+        "Exclusion Criteria:\n- HIV infection\n",
+        encoding="utf-8",
+    )
+    bundle = FIXTURES / "hcv_cirrhosis_bundle.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "match",
+            str(bundle),
+            str(trial),
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "json",
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    first, hiv = report["trials"][0]["criteria"]
+    assert first["evidence"][0]["fact"].startswith("Platelet")
+    assert first["verdict"] in ("met", "not_met")
+    assert hiv["verdict"] == "unknown"  # the bundle's conditions are not complete

@@ -174,18 +174,29 @@ def point_in(value: str | None, window: Window) -> bool | None:
 
 
 def overlaps(
-    start: str | None, end: str | None, as_of: date, window: Window
+    start: str | None,
+    end: str | None,
+    as_of: date,
+    window: Window,
+    *,
+    stopped: bool = False,
 ) -> bool | None:
-    """Whether an exposure from ``start`` to ``end`` (ongoing if ``None``)
-    touches the window."""
+    """Whether an exposure from ``start`` to ``end`` touches the window.
+
+    Without ``end`` it is ongoing, unless ``stopped`` (ended on a day not
+    known, between its start and the reference date).
+    """
     s = _bounds(start)
-    e = _bounds(end) or (as_of, as_of)
+    e = _bounds(end)
+    ongoing = e is None and not stopped
+    if e is None:
+        e = (as_of, as_of) if ongoing else (s[0] if s else date.min, as_of)
     w_low = window.low or date.min
     if e[1] < w_low or (s is not None and s[0] > window.high):
         return False
     if e[0] >= w_low and (s is not None and s[1] <= window.high):
         return True
-    if s is None and end is None and window.high >= as_of:
+    if s is None and ongoing and window.high >= as_of:
         return True  # ongoing now, so inside a window that reaches today
     return None
 
@@ -311,13 +322,22 @@ def status_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
     name = con.type  # pregnancy or breastfeeding
     value = ctx.patient.pregnant if name == "pregnancy" else ctx.patient.breastfeeding
     why = f"{name} status recorded as {value}"
+    recorded = ctx.patient.status_date
+    if value is not None and recorded is not None:
+        age = (ctx.as_of - date_bounds(recorded)[1]).days
+        limit = match_rules().status_max_age_days
+        if age > limit:
+            value = None
+            why = f"{name} status recorded on {recorded}, over {limit:g} days ago"
+        else:
+            why += f" on {recorded}"
     if value is None and ctx.patient.sex == "male":
         value, why = False, f"patient is male: no {name}"
     if value is None:
+        if recorded is None or ctx.patient.pregnant is None:
+            why = f"{name} status unknown"
         return Atom(
-            None,
-            _ev(doc, con.start, con.end, None, f"{name} status unknown"),
-            [f"{name} status"],
+            None, _ev(doc, con.start, con.end, None, why), [f"current {name} status"]
         )
     holds: bool | None = value
     if con.negated or con.assertion == "negated":
@@ -683,14 +703,17 @@ def _fact_in_time(m: Mention, fact: Fact, ctx: Context) -> bool | None:
             return point_in(fact.onset, window) if fact.onset else None
         if isinstance(fact, Procedure):
             return point_in(fact.date, window)
-        return overlaps(fact.start, fact.end, ctx.as_of, window)
+        stopped = isinstance(fact, Medication) and fact.status == "stopped"
+        return overlaps(fact.start, fact.end, ctx.as_of, window, stopped=stopped)
     # No window: a history counts; otherwise the fact must be current.
     if isinstance(fact, Condition):
         onset = _bounds(fact.onset)
         if onset is not None and onset[0] > ctx.as_of:
             return False
-        if historical or fact.resolved is None:
+        if historical:
             return True
+        if fact.resolved is None:
+            return None if fact.status == "resolved" else True
         res = date_bounds(fact.resolved)
         return True if res[0] >= ctx.as_of else None
     if isinstance(fact, Procedure):
@@ -699,8 +722,11 @@ def _fact_in_time(m: Mention, fact: Fact, ctx: Context) -> bool | None:
     start = _bounds(fact.start)
     if start is not None and start[0] > ctx.as_of:
         return False
-    if historical or fact.end is None:
+    if historical:
         return True
+    if fact.end is None:
+        stopped = isinstance(fact, Medication) and fact.status == "stopped"
+        return None if stopped else True
     end = date_bounds(fact.end)
     return True if end[0] >= ctx.as_of else None
 

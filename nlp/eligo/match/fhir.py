@@ -490,6 +490,9 @@ class _Reader:
             trials=trials,
             pregnant=_settled_pregnancy(pregnancy),
         )
+        dates = [d for d, _ in pregnancy if d]
+        if profile["pregnant"] is not None and dates:
+            profile["status_date"] = max(dates, key=lambda d: date_bounds(d)[1])
         try:
             return Patient.model_validate(profile)
         except ValidationError as err:  # pragma: no cover - mapping keeps it valid
@@ -509,8 +512,14 @@ class _Reader:
             model.abatementDateTime,
             model.abatementPeriod and model.abatementPeriod.end,
         )
-        # clinicalStatus inactive/resolved/remission without an abatement date:
-        # resolved on an unknown day, which the profile cannot say; left open.
+        # clinicalStatus inactive/resolved/remission: over (on the abatement
+        # date if given, else on a day not known).
+        clinical = _status_codes(model.clinicalStatus)
+        status = None
+        if clinical & {"inactive", "resolved", "remission"}:
+            status = "resolved"
+        elif clinical & {"active", "recurrence", "relapse"}:
+            status = "active"
         return [
             Condition(
                 text=text,
@@ -518,6 +527,7 @@ class _Reader:
                 present="refuted" not in verification,
                 onset=onset,
                 resolved=resolved,
+                status=status,
             )
         ]
 
@@ -551,6 +561,11 @@ class _Reader:
         codes = _codes(concept)
         if not text and not codes:
             return []
+        state = None
+        if status in ("completed", "stopped"):
+            state = "stopped"
+        elif status in ("active", "on-hold"):
+            state = "active"
         return [
             Medication(
                 text=text,
@@ -558,6 +573,7 @@ class _Reader:
                 present=status != "not-taken",
                 start=start,
                 end=end,
+                status=state,
             )
         ]
 

@@ -92,19 +92,29 @@ class _Fact(_Model):
 
 
 class Condition(_Fact):
-    """A diagnosis or problem; active from ``onset`` until ``resolved``."""
+    """A diagnosis or problem; active from ``onset`` until ``resolved``.
+
+    ``status`` "resolved" without a ``resolved`` date: over, on a day not
+    known; "active": ongoing (``None``: ongoing unless ``resolved`` is given).
+    """
 
     onset: str | None = None
     resolved: str | None = None
+    status: Literal["active", "resolved"] | None = None
 
     _dates = field_validator("onset", "resolved")(_check_date)
 
 
 class Medication(_Fact):
-    """A drug the patient takes or took, from ``start`` to ``end``."""
+    """A drug the patient takes or took, from ``start`` to ``end``.
+
+    ``status`` "stopped" without an ``end`` date: stopped on a day not known;
+    "active": still taken (``None``: taken until ``end``, ongoing if none).
+    """
 
     start: str | None = None
     end: str | None = None
+    status: Literal["active", "stopped"] | None = None
 
     _dates = field_validator("start", "end")(_check_date)
 
@@ -165,6 +175,11 @@ class Patient(_Model):
     sex: Literal["female", "male"] | None = None
     pregnant: bool | None = None
     breastfeeding: bool | None = None
+    status_date: str | None = Field(
+        None,
+        description="When pregnancy/breastfeeding were recorded; a status older "
+        "than rules/match.json status_max_age_days counts as unknown.",
+    )
     conditions: list[Condition] = Field(default_factory=list)
     medications: list[Medication] = Field(default_factory=list)
     procedures: list[Procedure] = Field(default_factory=list)
@@ -172,7 +187,7 @@ class Patient(_Model):
     trials: list[TrialParticipation] = Field(default_factory=list)
     complete: list[RecordList] = Field(default_factory=list)
 
-    _dates = field_validator("birth_date")(_check_date)
+    _dates = field_validator("birth_date", "status_date")(_check_date)
 
 
 class PatientError(ValueError):

@@ -50,6 +50,7 @@ class MatchRules(RuleModel):
 
     description: str = ""
     lab_max_age_days: float = Field(gt=0)
+    status_max_age_days: float = Field(gt=0)
     anchors_at_reference: tuple[str, ...]
     qualifiers: tuple[str, ...]
     generic_words: tuple[str, ...]
