@@ -167,3 +167,22 @@ def test_console_script_runs() -> None:
         [str(exe), "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("eligo ")
+
+
+def test_no_concepts_option_leaves_out_entities(tmp_path: Path) -> None:
+    trial = tmp_path / "t.txt"
+    trial.write_text(
+        "Inclusion Criteria:\n- Type 2 diabetes\n- Platelets >= 100 x 10^9/L\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    base = ["parse", str(trial), "--format", "jsonl", "-q"]
+    with_model = json.loads(runner.invoke(app, base).stdout)
+    without = json.loads(runner.invoke(app, [*base, "--no-concepts"]).stdout)
+    labels = {e["label"] for c in with_model["criteria"] for e in c["entities"]}
+    assert "Condition" in labels
+    assert all(not c["entities"] for c in without["criteria"])
+    # Constraints do not depend on the concept model.
+    assert [c["constraints"] for c in without["criteria"]] == [
+        c["constraints"] for c in with_model["criteria"]
+    ]

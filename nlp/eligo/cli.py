@@ -126,6 +126,14 @@ def parse(
     ] = None,
     jobs: JobsOption = 1,
     max_chars: MaxCharsOption = 1_000_000,
+    no_concepts: Annotated[
+        bool,
+        typer.Option(
+            "--no-concepts",
+            help="Skip the trained concept model: no entities, several times "
+            "faster (bulk runs that need constraints only).",
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Parse trial records into documents: sections, criteria and constraints."""
@@ -156,6 +164,7 @@ def parse(
             section=section.value,
             jobs=jobs,
             max_chars=max_chars,
+            concepts=not no_concepts,
             on_error=on_error,
             on_document=on_document,
         )
