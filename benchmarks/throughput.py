@@ -7,8 +7,13 @@ peak memory, for 1 and 2 processes; per-component time; the start-up time of
 ``eligo parse`` on one small file; and, with ``--memory-trials N``, the peak
 memory of a streamed run over N trials made by repeating the sample.
 
+``--concepts both`` (the default) measures the full pipeline and the pipeline
+without the concept model (``Parser(concepts=False)``, for bulk runs) and
+reports both; ``on`` or ``off`` measures one.
+
 Usage:
     python benchmarks/throughput.py [--data FILE] [--out FILE] [--memory-trials N]
+        [--concepts both|on|off] [--limit N]
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ import resource
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -49,40 +53,37 @@ def bench_tokenizer(texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def bench_components(trials: list) -> dict[str, float]:
-    """Seconds spent in each stage over all trials, one process."""
-    from eligo.parse import Parser, to_document
-    from eligo.segment.view import reading_view
+def bench_components(trials: list, concepts: bool) -> dict[str, float]:
+    """Seconds spent in each stage over all trials, one process.
 
-    parser = Parser()
-    spent: Counter[str] = Counter()
-    for trial in trials:
+    Trials go through the pipeline in batches, as ``parse_trials`` sends them.
+    """
+    from eligo.document import Document
+    from eligo.parse import Parser
+
+    parser = Parser(concepts=concepts)
+    spent: dict[str, float] = {}
+    for start in range(0, len(trials), parser.batch_size):
+        results = parser.parse_batch(trials[start : start + parser.batch_size], spent)
         t0 = time.perf_counter()
-        doc = parser.nlp.make_doc(trial.text)
-        doc._.view = reading_view(trial.text)
-        doc._.source_format = trial.source_format
-        spent["tokenizer"] += time.perf_counter() - t0
-        for name, proc in parser.nlp.pipeline:
-            t0 = time.perf_counter()
-            doc = proc(doc)
-            spent[name] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        document = to_document(trial, doc)
-        spent["to_document"] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        document.model_dump_json()
-        spent["serialise"] += time.perf_counter() - t0
-    return dict(spent)
+        for result in results:
+            if isinstance(result, Document):
+                result.model_dump_json()
+        spent["serialise"] = spent.get("serialise", 0.0) + time.perf_counter() - t0
+    return spent
 
 
-def bench_end_to_end(trials: list, jobs: int) -> tuple[float, int, int]:
-    """Seconds, documents and criteria for a full parse + JSON serialisation."""
+def bench_end_to_end(trials: list, jobs: int, concepts: bool) -> tuple[float, int, int]:
+    """Seconds, documents and criteria for a full parse + JSON serialisation.
+
+    The time includes building the pipeline (in each worker for ``jobs`` > 1).
+    """
     from eligo.document import Document
     from eligo.parse import parse_trials
 
     started = time.perf_counter()
     docs = criteria = 0
-    for result in parse_trials(iter(trials), jobs=jobs):
+    for result in parse_trials(iter(trials), jobs=jobs, concepts=concepts):
         if isinstance(result, Document):
             result.model_dump_json()
             docs += 1
@@ -92,7 +93,14 @@ def bench_end_to_end(trials: list, jobs: int) -> tuple[float, int, int]:
 
 def startup_seconds() -> float:
     exe = Path(sys.executable).with_name("eligo")
-    example = ROOT / "examples" / "registry_page.txt"
+    example = next(
+        p
+        for p in (
+            ROOT / "examples" / "trials" / "registry_page.txt",
+            ROOT / "examples" / "registry_page.txt",
+        )
+        if p.is_file()
+    )
     started = time.perf_counter()
     subprocess.run(
         [str(exe), "parse", str(example), "--format", "jsonl", "-q"],
@@ -108,7 +116,14 @@ def repeated(trials: list, n: int) -> Iterator:
         yield replace(t, id=f"{t.id}-{i}")
 
 
-def memory_run(trials: list, n: int, jobs: int) -> dict[str, float]:
+def stats_mb(trials: list, n: int) -> float:
+    """MB of criteria text in ``n`` trials repeated from ``trials``."""
+    sizes = [len(t.text.encode("utf-8")) for t in trials]
+    full, rest = divmod(n, len(trials))
+    return (full * sum(sizes) + sum(sizes[:rest])) / 1e6
+
+
+def memory_run(trials: list, n: int, jobs: int, concepts: bool) -> dict[str, object]:
     """Stream ``n`` trials through run_parse into /dev/null; report peak RSS."""
     import eligo.batch as batch
     from eligo.output import JsonLinesWriter
@@ -121,18 +136,47 @@ def memory_run(trials: list, n: int, jobs: int) -> dict[str, float]:
     try:
         with open("/dev/null", "w") as sink:
             started = time.perf_counter()
-            stats = batch.run_parse(["<repeated>"], JsonLinesWriter(sink), jobs=jobs)
+            stats = batch.run_parse(
+                ["<repeated>"], JsonLinesWriter(sink), jobs=jobs, concepts=concepts
+            )
             seconds = time.perf_counter() - started
     finally:
         batch.read_paths = original
     return {
         "trials": n,
         "jobs": jobs,
+        "concepts": concepts,
         "documents": stats.documents,
+        "mb_per_s": round(stats_mb(trials, n) / seconds, 3),
         "seconds": round(seconds, 1),
         "peak_rss_mb_parent": round(peak_mb(), 1),
         "peak_rss_mb_largest_child": round(peak_mb(resource.RUSAGE_CHILDREN), 1),
     }
+
+
+def measure(trials: list, mb: float, tok: float, concepts: bool) -> dict[str, object]:
+    """Per-stage seconds and end-to-end runs (1 and 2 processes) of one pipeline."""
+    out: dict[str, object] = {
+        "components_seconds": {
+            k: round(v, 2)
+            for k, v in sorted(
+                bench_components(trials, concepts).items(), key=lambda kv: -kv[1]
+            )
+        }
+    }
+    runs: dict[str, dict[str, float]] = {}
+    for jobs in (1, 2):
+        seconds, docs, criteria = bench_end_to_end(trials, jobs, concepts)
+        runs[str(jobs)] = {
+            "seconds": round(seconds, 2),
+            "trials_per_s": round(docs / seconds, 1),
+            "mb_per_s": round(mb / seconds, 3),
+            "criteria_per_s": round(criteria / seconds, 1),
+            "tokenizer_ratio": round(seconds / tok, 1),
+        }
+    runs["2"]["speedup"] = round(runs["1"]["seconds"] / runs["2"]["seconds"], 2)
+    out["end_to_end"] = runs
+    return out
 
 
 def main() -> int:
@@ -143,6 +187,12 @@ def main() -> int:
     )
     ap.add_argument("--memory-trials", type=int, default=0)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N trials")
+    ap.add_argument(
+        "--concepts",
+        choices=("both", "on", "off"),
+        default="both",
+        help="measure the pipeline with the concept model, without it, or both",
+    )
     args = ap.parse_args()
     if not args.data.is_file():
         print(f"no data at {args.data}; nothing measured", file=sys.stderr)
@@ -160,31 +210,41 @@ def main() -> int:
 
     tok = bench_tokenizer(texts)
     report["tokenizer"] = {"seconds": round(tok, 2), "mb_per_s": round(mb / tok, 2)}
-    report["components_seconds"] = {
-        k: round(v, 2)
-        for k, v in sorted(bench_components(trials).items(), key=lambda kv: -kv[1])
-    }
-    runs = {}
-    for jobs in (1, 2):
-        seconds, docs, criteria = bench_end_to_end(trials, jobs)
-        runs[str(jobs)] = {
-            "seconds": round(seconds, 2),
-            "trials_per_s": round(docs / seconds, 1),
-            "mb_per_s": round(mb / seconds, 3),
-            "criteria_per_s": round(criteria / seconds, 1),
-            "tokenizer_ratio": round(seconds / tok, 1),
-        }
-    runs["2"]["speedup"] = round(runs["1"]["seconds"] / runs["2"]["seconds"], 2)
-    report["end_to_end"] = runs
+    variants = {"on": [True], "off": [False], "both": [True, False]}[args.concepts]
+    for concepts in variants:
+        key = "full" if concepts else "no_concepts"
+        report[key] = measure(trials, mb, tok, concepts)
     report["peak_rss_mb"] = round(peak_mb(), 1)
     report["startup_seconds"] = round(startup_seconds(), 2)
     if args.memory_trials:
-        report["memory"] = memory_run(trials, args.memory_trials, jobs=2)
+        report["memory"] = memory_run(
+            trials, args.memory_trials, jobs=2, concepts=variants[-1]
+        )
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))
+    print_table(report)
     return 0
+
+
+def print_table(report: dict[str, object]) -> None:
+    """The end-to-end figures as a small table (stderr)."""
+    print(
+        f"{'pipeline':<12} {'jobs':>4} {'s':>8} {'MB/s':>7} {'trials/s':>9} "
+        f"{'speedup':>7}",
+        file=sys.stderr,
+    )
+    for key in ("full", "no_concepts"):
+        part = report.get(key)
+        if not isinstance(part, dict):
+            continue
+        for jobs, run in part["end_to_end"].items():
+            print(
+                f"{key:<12} {jobs:>4} {run['seconds']:>8} {run['mb_per_s']:>7} "
+                f"{run['trials_per_s']:>9} {run.get('speedup', ''):>7}",
+                file=sys.stderr,
+            )
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ def run_parse(
     section: str = "unknown",
     jobs: int = 1,
     max_chars: int = DEFAULT_MAX_CHARS,
+    concepts: bool = True,
     on_error: Callable[[str], None] | None = None,
     on_document: Callable[[Document], None] | None = None,
 ) -> ParseStats:
@@ -57,6 +58,7 @@ def run_parse(
         section: Section of criteria that no header places.
         jobs: Worker processes.
         max_chars: Longest criteria text accepted.
+        concepts: Run the concept model (``False``: no entities, much faster).
         on_error: Called with each one-line failure message.
         on_document: Called after each document is written (progress).
 
@@ -67,7 +69,11 @@ def run_parse(
     started = time.perf_counter()
     try:
         results = parse_trials(
-            read_paths(paths), jobs=jobs, default_section=section, max_chars=max_chars
+            read_paths(paths),
+            jobs=jobs,
+            default_section=section,
+            max_chars=max_chars,
+            concepts=concepts,
         )
         for result in results:
             if isinstance(result, (ReadFailure, ParseFailure)):

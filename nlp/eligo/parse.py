@@ -7,9 +7,10 @@ adds multi-process parsing that streams results in input order.
 from __future__ import annotations
 
 import multiprocessing as mp
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -53,6 +54,10 @@ class ParseFailure:
         )
 
 
+Item = Trial | ReadFailure
+Result = Document | ParseFailure | ReadFailure
+
+
 class Parser:
     """Parse trials into Documents with one pipeline.
 
@@ -60,6 +65,10 @@ class Parser:
         default_section: Section of criteria that no header places.
         max_chars: Longest criteria text accepted; longer ones fail clearly.
         nlp: A pipeline to use instead of :func:`build_pipeline`'s.
+        concepts: Run the concept model (``eligo_concepts``); without it,
+            criteria get no entities. Ignored when ``nlp`` is given.
+        batch_size: Trials that :meth:`parse_many` passes together through the
+            components that have a ``pipe`` method (the concept model).
     """
 
     def __init__(
@@ -68,6 +77,8 @@ class Parser:
         default_section: str = "unknown",
         max_chars: int = DEFAULT_MAX_CHARS,
         nlp: Language | None = None,
+        concepts: bool = True,
+        batch_size: int = 32,
     ) -> None:
         if default_section not in ("inclusion", "exclusion", "unknown"):
             raise EligoError(
@@ -76,10 +87,15 @@ class Parser:
             )
         self.default_section = default_section
         self.max_chars = max_chars
-        self.nlp = nlp if nlp is not None else build_pipeline(max_chars=max_chars)
+        self.batch_size = max(1, batch_size)
+        self.nlp = (
+            nlp
+            if nlp is not None
+            else build_pipeline(max_chars=max_chars, concepts=concepts)
+        )
 
-    def parse(self, trial: Trial) -> Document:
-        """Parse one trial.
+    def make_doc(self, trial: Trial) -> Doc:
+        """The tokenized Doc of a trial, before any component.
 
         Raises:
             TextTooLongError: The text is over ``max_chars``.
@@ -90,6 +106,15 @@ class Parser:
         doc._.view = reading_view(trial.text)  # Doc.text would rebuild the string
         doc._.source_format = trial.source_format
         doc._.default_section = self.default_section
+        return doc
+
+    def parse(self, trial: Trial) -> Document:
+        """Parse one trial.
+
+        Raises:
+            TextTooLongError: The text is over ``max_chars``.
+        """
+        doc = self.make_doc(trial)
         for _, proc in self.nlp.pipeline:
             doc = proc(doc)
         return to_document(trial, doc)
@@ -98,11 +123,79 @@ class Parser:
         """Parse one trial; a failure is returned, not raised."""
         try:
             return self.parse(trial)
-        except EligoError as err:
-            return ParseFailure(trial.id, trial.path, trial.record, str(err))
-        except Exception as err:  # a bug must not stop a batch
+        except Exception as err:
+            return self._failure(trial, err)
+
+    def parse_many(self, items: Iterable[Item]) -> Iterator[Result]:
+        """Parse a stream of reader results, in order, ``batch_size`` at a time.
+
+        Gives what :meth:`parse_safe` gives for each trial (read failures pass
+        through), but components with a ``pipe`` method process a batch at once.
+        """
+        for batch in _windows(items, self.batch_size):
+            yield from self.parse_batch(batch)
+
+    def parse_batch(
+        self, items: list[Item], spent: dict[str, float] | None = None
+    ) -> list[Result]:
+        """Parse a list of reader results together; see :meth:`parse_many`.
+
+        Args:
+            items: Trials and read failures.
+            spent: When given, seconds per stage are added to it.
+        """
+        try:
+            return self._parse_batch(items, spent)
+        except Exception:
+            # Something failed part-way through a batched component: parse the
+            # trials one by one, so each failure is reported with its trial.
+            return [
+                item if isinstance(item, ReadFailure) else self.parse_safe(item)
+                for item in items
+            ]
+
+    def _parse_batch(
+        self, items: list[Item], spent: dict[str, float] | None
+    ) -> list[Result]:
+        results: list[Result | None] = [None] * len(items)
+        trials: list[tuple[int, Trial]] = []
+        for i, item in enumerate(items):
+            if isinstance(item, ReadFailure):
+                results[i] = item
+            elif len(item.text) > self.max_chars:
+                results[i] = self._failure(
+                    item, TextTooLongError(len(item.text), self.max_chars)
+                )
+            else:
+                trials.append((i, item))
+        clock = time.perf_counter
+        t0 = clock()
+        docs = [self.make_doc(trial) for _, trial in trials]
+        if spent is not None:
+            spent["tokenizer"] = spent.get("tokenizer", 0.0) + clock() - t0
+        for name, proc in self.nlp.pipeline:
+            t0 = clock()
+            pipe = getattr(proc, "pipe", None)
+            if pipe is not None and len(docs) > 1:
+                docs = list(pipe(docs, batch_size=len(docs)))
+            else:
+                docs = [proc(doc) for doc in docs]
+            if spent is not None:
+                spent[name] = spent.get(name, 0.0) + clock() - t0
+        t0 = clock()
+        for (i, trial), doc in zip(trials, docs, strict=True):
+            results[i] = to_document(trial, doc)
+        if spent is not None:
+            spent["to_document"] = spent.get("to_document", 0.0) + clock() - t0
+        return [r for r in results if r is not None]
+
+    @staticmethod
+    def _failure(trial: Trial, err: Exception) -> ParseFailure:
+        if isinstance(err, EligoError):
+            reason = str(err)
+        else:  # a bug must not stop a batch
             reason = f"internal error: {type(err).__name__}: {err}".splitlines()[0]
-            return ParseFailure(trial.id, trial.path, trial.record, reason)
+        return ParseFailure(trial.id, trial.path, trial.record, reason)
 
 
 def to_document(trial: Trial, doc: Doc) -> Document:
@@ -168,9 +261,6 @@ def to_document(trial: Trial, doc: Doc) -> Document:
     return document
 
 
-Item = Trial | ReadFailure
-Result = Document | ParseFailure | ReadFailure
-
 _worker: Parser | None = None
 
 
@@ -179,11 +269,9 @@ def _init_worker(kwargs: dict[str, Any]) -> None:
     _worker = Parser(**kwargs)
 
 
-def _work(item: Item) -> Result:
-    if isinstance(item, ReadFailure):
-        return item
+def _work(items: list[Item]) -> list[Result]:
     assert _worker is not None
-    return _worker.parse_safe(item)
+    return _worker.parse_batch(items)
 
 
 def parse_trials(
@@ -192,22 +280,24 @@ def parse_trials(
     jobs: int = 1,
     default_section: str = "unknown",
     max_chars: int = DEFAULT_MAX_CHARS,
-    chunksize: int = 8,
+    concepts: bool = True,
+    chunksize: int = 32,
 ) -> Iterator[Result]:
     """Parse a stream of reader results, in order, in ``jobs`` processes.
 
     Read failures pass through unchanged so the caller reports them in place.
-    Memory stays bounded: at most ``jobs * chunksize * 8`` trials are read
-    ahead of the writer.
+    Trials go to the pipeline ``chunksize`` at a time (one batch of the concept
+    model). Memory stays bounded: at most ``jobs * chunksize * 8`` trials are
+    read ahead of the writer.
     """
     kwargs: dict[str, Any] = {
         "default_section": default_section,
         "max_chars": max_chars,
+        "concepts": concepts,
+        "batch_size": chunksize,
     }
     if jobs <= 1:
-        parser = Parser(**kwargs)
-        for item in items:
-            yield item if isinstance(item, ReadFailure) else parser.parse_safe(item)
+        yield from Parser(**kwargs).parse_many(items)
         return
     ctx = (
         mp.get_context("fork")
@@ -217,12 +307,16 @@ def parse_trials(
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(kwargs,)) as pool:
         # Pool.imap reads its whole input ahead of the workers; feeding it a
         # bounded window at a time keeps memory flat however large the input.
-        for window in _windows(items, jobs * chunksize * 8):
-            yield from pool.imap(_work, window, chunksize=chunksize)
+        for window in _windows(_windows(items, chunksize), jobs * 8):
+            for results in pool.imap(_work, window):
+                yield from results
 
 
-def _windows(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    batch: list[Item] = []
+T = TypeVar("T")
+
+
+def _windows(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:

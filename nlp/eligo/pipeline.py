@@ -26,14 +26,20 @@ PIPE_NAMES: tuple[str, ...] = (
     "eligo_context",
     "eligo_categories",
 )
+#: The component that runs the trained concept model (the slowest by far).
+CONCEPTS = "eligo_concepts"
 DEFAULT_MAX_CHARS = 1_000_000
 
 
-def build_pipeline(*, max_chars: int = DEFAULT_MAX_CHARS) -> Language:
+def build_pipeline(
+    *, max_chars: int = DEFAULT_MAX_CHARS, concepts: bool = True
+) -> Language:
     """A fresh eligo pipeline (blank English tokenizer + eligo components).
 
     Args:
         max_chars: Longest text the pipeline accepts (``nlp.max_length``).
+        concepts: Include ``eligo_concepts`` (the trained concept model). Without
+            it criteria get no entities; the model is not even loaded.
 
     Returns:
         The pipeline.
@@ -44,5 +50,6 @@ def build_pipeline(*, max_chars: int = DEFAULT_MAX_CHARS) -> Language:
     )
     nlp.max_length = max_chars
     for name in PIPE_NAMES:
-        nlp.add_pipe(name)
+        if concepts or name != CONCEPTS:
+            nlp.add_pipe(name)
     return nlp

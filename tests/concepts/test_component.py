@@ -161,3 +161,51 @@ def test_model_travels_with_the_pipeline(parsed, tmp_path) -> None:
     assert fresh.model.pipe_names == pipe.model.pipe_names
     texts = ["Type 2 diabetes treated with insulin"]
     assert list(fresh.predict(texts)) == list(pipe.predict(texts))
+
+
+def test_predictions_are_cached_by_text(parsed, monkeypatch) -> None:
+    nlp, _ = parsed
+    pipe = nlp.get_pipe("eligo_concepts")
+    fresh = ConceptRecognizer(nlp, cache_size=2)
+    fresh.model = pipe.model
+    a, b, c = "Type 2 diabetes", "Treated with insulin", "Prior stroke"
+    expected = pipe.predict([a])[0]
+    seen: list[str] = []
+    original = fresh.model.pipe
+
+    def counting(texts, **kwargs):
+        texts = list(texts)
+        seen.extend(texts)
+        return original(texts, **kwargs)
+
+    monkeypatch.setattr(fresh.model, "pipe", counting)
+    first = fresh.predict([a, b, a])
+    assert seen == [a, b], "each new text goes through the model once"
+    assert first[0] == first[2] == expected
+    assert first[0], "the model finds the condition"
+    assert fresh.predict([b, a]) == [first[1], first[0]]
+    assert seen == [a, b], "cached texts do not"
+    fresh.predict([c])
+    assert len(fresh._cache) == 2, "the cache is bounded"
+    assert fresh.predict([a, b, c]) == [first[0], first[1], fresh.predict([c])[0]]
+
+
+def test_pipe_over_documents_equals_one_at_a_time(parsed) -> None:
+    nlp, _ = parsed
+    texts = [TEXT, "Inclusion Criteria:\n- Adults with asthma\n", TEXT.upper()]
+
+    def upto_concepts(text):
+        doc = nlp.make_doc(text)
+        for name, proc in nlp.pipeline:
+            if name == "eligo_concepts":
+                return doc
+            doc = proc(doc)
+        raise AssertionError("no eligo_concepts")
+
+    pipe = nlp.get_pipe("eligo_concepts")
+    one = [pipe(upto_concepts(t))._.criteria for t in texts]
+    batched = [
+        d._.criteria for d in pipe.pipe([upto_concepts(t) for t in texts], batch_size=2)
+    ]
+    assert batched == one
+    assert any(c["entities"] for crits in one for c in crits)

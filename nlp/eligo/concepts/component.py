@@ -46,6 +46,8 @@ MODEL_DIR = "model"
 NOT_ENTITIES = frozenset({"Negation"})
 #: Constraint types whose ``analyte`` is a Measurement entity.
 ANALYTE_CONSTRAINTS = frozenset({"measurement", "score"})
+#: A model span: start and end offsets into the criterion text, and the label.
+Span = tuple[int, int, str]
 
 
 def packaged_model_path() -> Path:
@@ -105,11 +107,17 @@ def reconcile(
 class ConceptRecognizer:
     """Run the concept model over each criterion and reconcile with rule spans.
 
+    The model's output for a criterion depends on the criterion's text alone,
+    so predictions are kept in a bounded cache keyed by text (registry criteria
+    repeat: "Not specified", "Negative pregnancy test", ...), and :meth:`pipe`
+    runs the criteria of many documents through the model in one batch.
+
     Args:
         nlp: The pipeline this component belongs to.
         name: The component's name.
         model: Path of a concept model; empty for the packaged one.
         batch_size: Criteria per ``nlp.pipe`` batch of the concept model.
+        cache_size: Criterion texts whose predictions are kept (0: none).
     """
 
     def __init__(
@@ -119,47 +127,86 @@ class ConceptRecognizer:
         *,
         model: str = "",
         batch_size: int = 128,
+        cache_size: int = 20_000,
     ) -> None:
         register_extensions()
         self.name = name
         self.batch_size = batch_size
+        self.cache_size = cache_size
+        self._cache: dict[str, list[Span]] = {}
         self.model = load_model(model or None)
 
-    def predict(self, texts: list[str]) -> Iterator[list[tuple[int, int, str]]]:
-        """The model's spans for each text (character offsets into it)."""
-        for doc in self.model.pipe(texts, batch_size=self.batch_size):
-            yield [
-                (e.start_char, e.end_char, e.label_)
-                for e in doc.ents
-                if e.label_ not in NOT_ENTITIES
-            ]
+    def predict(self, texts: list[str]) -> list[list[Span]]:
+        """The model's spans for each text (character offsets into it).
+
+        Texts seen before come from the cache; the others go through the model
+        once each, in batches of ``batch_size``.
+        """
+        cache = self._cache
+        todo: dict[str, None] = {}
+        for text in texts:
+            if text not in cache:
+                todo[text] = None
+        fresh: dict[str, list[Span]] = {}
+        if todo:
+            docs = self.model.pipe(todo, batch_size=self.batch_size)
+            for text, doc in zip(todo, docs, strict=True):
+                fresh[text] = [
+                    (e.start_char, e.end_char, e.label_)
+                    for e in doc.ents
+                    if e.label_ not in NOT_ENTITIES
+                ]
+        out = [fresh[t] if t in fresh else cache[t] for t in texts]
+        if self.cache_size > 0:
+            for text in fresh:
+                if len(cache) >= self.cache_size:
+                    del cache[next(iter(cache))]  # the oldest entry
+                cache[text] = fresh[text]
+        return out
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.criteria is None:
-            raise ValueError(
-                f"{self.name} needs eligo_criteria before it in the pipeline"
-            )
-        criteria: list[dict[str, Any]] = doc._.criteria
-        if not criteria:
-            return doc
-        view = doc_view(doc)
-        texts = [view[c["start"] : c["end"]] for c in criteria]
-        for crit, spans in zip(criteria, self.predict(texts), strict=True):
-            base = crit["start"]
-            model = [
-                {
-                    "label": label,
-                    "start": base + start,
-                    "end": base + end,
-                    "negated": False,
-                    "source": "model",
-                }
-                for start, end, label in spans
-            ]
-            crit["entities"] = reconcile(
-                crit.get("entities", []), rule_entities(crit), model
-            )
+        for _ in self.pipe([doc]):
+            pass
         return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
+        """Process documents ``batch_size`` at a time, their criteria together."""
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._process(batch)
+                batch = []
+        if batch:
+            yield from self._process(batch)
+
+    def _process(self, docs: list[Doc]) -> list[Doc]:
+        texts: list[str] = []
+        for doc in docs:
+            if doc._.criteria is None:
+                raise ValueError(
+                    f"{self.name} needs eligo_criteria before it in the pipeline"
+                )
+            view = doc_view(doc)
+            texts.extend(view[c["start"] : c["end"]] for c in doc._.criteria)
+        predictions = iter(self.predict(texts))
+        for doc in docs:
+            for crit in doc._.criteria:
+                base = crit["start"]
+                model = [
+                    {
+                        "label": label,
+                        "start": base + start,
+                        "end": base + end,
+                        "negated": False,
+                        "source": "model",
+                    }
+                    for start, end, label in next(predictions)
+                ]
+                crit["entities"] = reconcile(
+                    crit.get("entities", []), rule_entities(crit), model
+                )
+        return docs
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Save the concept model beside the pipeline (``<path>/model``)."""
@@ -179,10 +226,12 @@ class ConceptRecognizer:
     "eligo_concepts",
     assigns=["doc._.criteria"],
     requires=["doc._.criteria"],
-    default_config={"model": "", "batch_size": 128},
+    default_config={"model": "", "batch_size": 128, "cache_size": 20_000},
 )
 def make_concept_recognizer(
-    nlp: Language, name: str, model: str, batch_size: int
+    nlp: Language, name: str, model: str, batch_size: int, cache_size: int
 ) -> "ConceptRecognizer":
     """Registered factory for :class:`ConceptRecognizer`."""
-    return ConceptRecognizer(nlp, name, model=model, batch_size=batch_size)
+    return ConceptRecognizer(
+        nlp, name, model=model, batch_size=batch_size, cache_size=cache_size
+    )

@@ -1,0 +1,119 @@
+"""Batched and multi-process parsing give what one-at-a-time parsing gives."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from eligo.batch import run_parse
+from eligo.output import JsonLinesWriter
+from eligo.parse import ParseFailure, Parser, parse_trials
+from eligo.pipeline import PIPE_NAMES, build_pipeline
+from eligo.trial import ReadFailure, Trial
+
+TEXTS = [
+    "Inclusion Criteria:\n- Age 18 or older\n- HbA1c between 7% and 10%\n"
+    "Exclusion Criteria:\n- Pregnancy\n- Treated with metformin\n",
+    "Inclusion Criteria:\n- Not specified\n",
+    "Exclusion Criteria:\n- Serum creatinine \\> 1.5 mg/dL\n- Pregnancy\n",
+    "",
+    "Inclusion Criteria:\n- Women aged 40 to 75 years with type 2 diabetes\n",
+]
+
+
+def trials(n: int = len(TEXTS)) -> list[Trial]:
+    return [
+        Trial(id=f"t{i}", text=TEXTS[i % len(TEXTS)], source_format="text")
+        for i in range(n)
+    ]
+
+
+def dumped(results: list) -> list[str]:
+    return [
+        r.model_dump_json() if hasattr(r, "model_dump_json") else r for r in results
+    ]
+
+
+def test_parse_many_equals_parse_one_at_a_time(parser) -> None:
+    items = trials(12)
+    one_by_one = [parser.parse_safe(t) for t in items]
+    batched = list(parser.parse_many(items))
+    assert dumped(batched) == dumped(one_by_one)
+
+
+def test_parse_many_reports_failures_in_place() -> None:
+    parser = Parser(max_chars=200, concepts=False, batch_size=4)
+    failure = ReadFailure(path="x.xml", record=None, reason="not XML")
+    long = Trial(id="long", text="Inclusion Criteria:\n- " + "a" * 300, path="l.txt")
+    items = [*trials(3), failure, long, *trials(2)]
+    results = list(parser.parse_many(items))
+    assert len(results) == len(items)
+    assert results[3] is failure
+    assert isinstance(results[4], ParseFailure)
+    assert results[4].trial_id == "long"
+    assert "200" in results[4].reason
+    assert [r.id for r in results[:3]] == ["t0", "t1", "t2"]
+    assert [r.id for r in results[5:]] == ["t0", "t1"]
+
+
+def test_a_component_error_fails_only_its_trial(monkeypatch) -> None:
+    parser = Parser(concepts=False, batch_size=8)
+    logic = parser.nlp.get_pipe("eligo_logic")
+    original = type(logic).__call__
+
+    def fragile(self, doc):
+        if "Pregnancy" in doc.text:
+            raise RuntimeError("boom")
+        return original(self, doc)
+
+    monkeypatch.setattr(type(logic), "__call__", fragile)
+    results = list(parser.parse_many(trials(5)))
+    failed = [r.trial_id for r in results if isinstance(r, ParseFailure)]
+    assert failed == ["t0", "t2"]
+    assert all(
+        "RuntimeError: boom" in r.reason for r in results if isinstance(r, ParseFailure)
+    )
+    assert [r.id for r in results if not isinstance(r, ParseFailure)] == [
+        "t1",
+        "t3",
+        "t4",
+    ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_parse_trials_keeps_order_across_chunks(parser, jobs: int) -> None:
+    items = trials(23)
+    results = list(parse_trials(iter(items), jobs=jobs, chunksize=3))
+    assert [r.id for r in results] == [t.id for t in items]
+    assert dumped(results) == dumped([parser.parse_safe(t) for t in items])
+
+
+def test_pipeline_without_concepts() -> None:
+    nlp = build_pipeline(concepts=False)
+    assert nlp.pipe_names == [n for n in PIPE_NAMES if n != "eligo_concepts"]
+
+
+def test_parser_without_concepts_keeps_the_constraints(parser) -> None:
+    fast = Parser(concepts=False)
+    full_doc = parser.parse(trials(1)[0])
+    fast_doc = fast.parse(trials(1)[0])
+    assert any(c.entities for c in full_doc.criteria)
+    assert all(not c.entities for c in fast_doc.criteria)
+    assert [(c.start, c.end, c.category) for c in fast_doc.criteria] == [
+        (c.start, c.end, c.category) for c in full_doc.criteria
+    ]
+    kinds = [[k.type for k in c.constraints] for c in fast_doc.criteria]
+    assert kinds == [[k.type for k in c.constraints] for c in full_doc.criteria]
+    assert ["age"] in kinds
+
+
+def test_run_parse_without_concepts(tmp_path) -> None:
+    page = tmp_path / "trial.txt"
+    page.write_text(TEXTS[0], encoding="utf-8")
+    out = io.StringIO()
+    writer = JsonLinesWriter(out)
+    stats = run_parse([page], writer, concepts=False)
+    assert stats.documents == 1
+    assert stats.constraints > 0
+    assert '"entities":[]' in out.getvalue().replace(" ", "")
