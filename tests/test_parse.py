@@ -117,3 +117,41 @@ def test_run_parse_without_concepts(tmp_path) -> None:
     assert stats.documents == 1
     assert stats.constraints > 0
     assert '"entities":[]' in out.getvalue().replace(" ", "")
+
+
+def test_text_only_pipeline_skips_the_tokenizer(parser) -> None:
+    assert not parser.tokenize
+    trial = trials(1)[0]
+    doc = parser.make_doc(trial)
+    assert doc.text == trial.text
+    assert len(doc) == 1
+    assert doc.vocab is not parser.nlp.vocab, "the pipeline's vocab does not grow"
+    assert len(parser.make_doc(Trial(id="e", text=""))) == 0
+
+
+def test_skipping_the_tokenizer_changes_nothing(parser) -> None:
+    tokenizing = Parser(nlp=parser.nlp)
+    tokenizing.tokenize = True
+    assert len(tokenizing.make_doc(trials(1)[0])) > 1
+    items = trials(5)
+    assert dumped(list(parser.parse_many(items))) == dumped(
+        list(tokenizing.parse_many(items))
+    )
+
+
+def test_a_pipeline_with_other_components_is_tokenized() -> None:
+    nlp = build_pipeline(concepts=False)
+    nlp.add_pipe("sentencizer", first=True)
+    parser = Parser(nlp=nlp)
+    assert parser.tokenize
+    assert len(parser.make_doc(trials(1)[0])) > 1
+
+
+def test_the_text_vocab_is_renewed(monkeypatch) -> None:
+    import eligo.parse
+
+    monkeypatch.setattr(eligo.parse, "TEXT_VOCAB_DOCS", 2)
+    parser = Parser(concepts=False)
+    vocabs = [parser.make_doc(t).vocab for t in trials(3)]
+    assert vocabs[0] is vocabs[1]
+    assert vocabs[2] is not vocabs[1]

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from .document import (
     Constraint,
@@ -28,7 +29,7 @@ from .document import (
     Summary,
 )
 from .errors import EligoError, TextTooLongError
-from .pipeline import DEFAULT_MAX_CHARS, build_pipeline
+from .pipeline import DEFAULT_MAX_CHARS, TEXT_ONLY, build_pipeline
 from .segment.view import reading_view
 from .summary import summarise
 from .trial import ReadFailure, Trial
@@ -54,6 +55,9 @@ class ParseFailure:
         )
 
 
+#: Docs made over one text-only vocab before a fresh one replaces it.
+TEXT_VOCAB_DOCS = 256
+
 Item = Trial | ReadFailure
 Result = Document | ParseFailure | ReadFailure
 
@@ -69,6 +73,12 @@ class Parser:
             criteria get no entities. Ignored when ``nlp`` is given.
         batch_size: Trials that :meth:`parse_many` passes together through the
             components that have a ``pipe`` method (the concept model).
+
+    When every component of the pipeline is in
+    :data:`eligo.pipeline.TEXT_ONLY` (the default pipeline, with or without
+    concepts), no component reads tokens, so the tokenizer is skipped: each
+    Doc holds its whole text as one token (in a small vocab of its own, so the
+    pipeline's vocab does not grow with the input).
     """
 
     def __init__(
@@ -93,6 +103,9 @@ class Parser:
             if nlp is not None
             else build_pipeline(max_chars=max_chars, concepts=concepts)
         )
+        self.tokenize = not set(self.nlp.pipe_names) <= TEXT_ONLY
+        self._text_vocab = Vocab()
+        self._text_docs = 0
 
     def make_doc(self, trial: Trial) -> Doc:
         """The tokenized Doc of a trial, before any component.
@@ -102,11 +115,21 @@ class Parser:
         """
         if len(trial.text) > self.max_chars:
             raise TextTooLongError(len(trial.text), self.max_chars)
-        doc = self.nlp.make_doc(trial.text)
+        doc = self.nlp.make_doc(trial.text) if self.tokenize else self._text_doc(trial)
         doc._.view = reading_view(trial.text)  # Doc.text would rebuild the string
         doc._.source_format = trial.source_format
         doc._.default_section = self.default_section
         return doc
+
+    def _text_doc(self, trial: Trial) -> Doc:
+        """A Doc of one token holding the whole text (see the class docstring)."""
+        if self._text_docs >= TEXT_VOCAB_DOCS:  # a fresh vocab keeps memory flat
+            self._text_vocab = Vocab()
+            self._text_docs = 0
+        self._text_docs += 1
+        if not trial.text:
+            return Doc(self._text_vocab, words=[])
+        return Doc(self._text_vocab, words=[trial.text], spaces=[False])
 
     def parse(self, trial: Trial) -> Document:
         """Parse one trial.

@@ -26,6 +26,11 @@ PIPE_NAMES: tuple[str, ...] = (
     "eligo_context",
     "eligo_categories",
 )
+#: Components that read a Doc's text (its reading view) and ``doc._``
+#: attributes, never its tokens. A component that reads tokens must not be
+#: listed: :class:`eligo.parse.Parser` skips the tokenizer for a pipeline made
+#: of these alone. (``eligo_concepts`` tokenizes each criterion itself.)
+TEXT_ONLY: frozenset[str] = frozenset(PIPE_NAMES)
 #: The component that runs the trained concept model (the slowest by far).
 CONCEPTS = "eligo_concepts"
 DEFAULT_MAX_CHARS = 1_000_000
