@@ -3,7 +3,10 @@
 - :mod:`.patient`: the patient profile (JSON contract) and its reader;
   :mod:`.fhir` reads FHIR R4 Bundles into it.
 - :mod:`.rules`: concept synonyms, codes and match settings (``rules/match*.json``).
-- :mod:`.evaluate`: one criterion against one patient (three-valued).
+- :mod:`.evaluate`: one criterion against one patient (three-valued), from
+  :mod:`.measures` (age, sex, pregnancy, labs and scores) and :mod:`.mentions`
+  (conditions, drugs, procedures, trials) atoms, with :mod:`.timing` (windows
+  and partial dates) and :mod:`.atoms` (the shared logic).
 - :mod:`.engine`: :func:`match`, trials read, parsed or reloaded, ranked.
 - :mod:`.result`: the verdicts (JSON contract); :mod:`.render`: the table.
 

@@ -1,0 +1,354 @@
+"""Constraint atoms: age, sex, pregnancy/breastfeeding, lab values and scores.
+
+A lab result counts only when dated in the window that qualifies the
+constraint (or within ``lab_max_age_days``); values are converted to the
+analyte's canonical unit through the analyte lexicon; multiples of ULN/LLN
+use the result's own reference range."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from ..document import Constraint, Document
+from ..normalise.units import find_unit, unit_table
+from .atoms import Atom, Context, evidence, negate
+from .patient import Observation, Patient, date_bounds
+from .rules import match_rules
+from .timing import Window, point_in, whole_days
+
+
+def _years_between(born: date, on: date) -> tuple[int, float]:
+    """Completed years and exact years (days / 365.25)."""
+    full = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return full, (on - born).days / 365.25
+
+
+def _ages(patient: Patient, as_of: date) -> list[tuple[int, float]] | None:
+    if patient.birth_date is not None:
+        lo, hi = date_bounds(patient.birth_date)
+        return [_years_between(hi, as_of), _years_between(lo, as_of)]
+    if patient.age is not None:
+        return [(math.floor(patient.age), patient.age)]
+    return None
+
+
+def _indate_range(
+    value: float, con: Constraint, low: float | None, high: float | None
+) -> bool:
+    eps = 1e-9 * max(1.0, abs(value))
+    strict_low = con.low_inclusive is False
+    strict_high = con.high_inclusive is False
+    if low is not None and (value < low - eps or (strict_low and value <= low + eps)):
+        return False
+    return not (
+        high is not None
+        and (value > high + eps or (strict_high and value >= high - eps))
+    )
+
+
+def _interval(con: Constraint, low: float | None, high: float | None, unit: str) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"{'>' if con.low_inclusive is False else '>='} {low:g}")
+    if high is not None:
+        parts.append(f"{'<' if con.high_inclusive is False else '<='} {high:g}")
+    return " and ".join(parts) + (f" {unit}" if unit else "")
+
+
+def age_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
+    ages = _ages(ctx.patient, ctx.as_of)
+    if ages is None:
+        return Atom(
+            None,
+            evidence(doc, con.start, con.end, None, "age unknown"),
+            ["date of birth or age"],
+        )
+    whole = con.low is None or float(con.low).is_integer()
+    whole = whole and (con.high is None or float(con.high).is_integer())
+    results = {
+        _indate_range(float(full if whole else exact), con, con.low, con.high)
+        for full, exact in ages
+    }
+    holds: bool | None = results.pop() if len(results) == 1 else None
+    if con.negated:
+        holds = negate(holds)
+    shown = sorted({a[0] for a in ages})
+    age_text = "-".join(str(a) for a in shown)
+    source = f"born {ctx.patient.birth_date}" if ctx.patient.birth_date else "age given"
+    reason = (
+        f"age {age_text} years on {ctx.as_of.isoformat()} ({source}); "
+        f"criterion: {_interval(con, con.low, con.high, 'years')}"
+    )
+    missing = [] if holds is not None else ["exact date of birth"]
+    return Atom(holds, evidence(doc, con.start, con.end, holds, reason), missing)
+
+
+def sex_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
+    sex = ctx.patient.sex
+    if con.value not in ("female", "male"):
+        return Atom(
+            None,
+            evidence(
+                doc,
+                con.start,
+                con.end,
+                None,
+                f"sex constraint {con.value!r} not checked",
+            ),
+        )
+    if sex is None:
+        return Atom(
+            None, evidence(doc, con.start, con.end, None, "sex unknown"), ["sex"]
+        )
+    holds: bool | None = sex == con.value
+    if con.negated:
+        holds = negate(holds)
+    return Atom(
+        holds,
+        evidence(
+            doc,
+            con.start,
+            con.end,
+            holds,
+            f"patient is {sex}; criterion names {con.value}",
+        ),
+    )
+
+
+def status_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
+    name = con.type  # pregnancy or breastfeeding
+    value = ctx.patient.pregnant if name == "pregnancy" else ctx.patient.breastfeeding
+    why = f"{name} status recorded as {value}"
+    recorded = ctx.patient.status_date
+    if value is not None and recorded is not None:
+        age = (ctx.as_of - date_bounds(recorded)[1]).days
+        limit = match_rules().status_max_age_days
+        if age > limit:
+            value = None
+            why = f"{name} status recorded on {recorded}, over {limit:g} days ago"
+        else:
+            why += f" on {recorded}"
+    if value is None and ctx.patient.sex == "male":
+        value, why = False, f"patient is male: no {name}"
+    if value is None:
+        if recorded is None or ctx.patient.pregnant is None:
+            why = f"{name} status unknown"
+        return Atom(
+            None,
+            evidence(doc, con.start, con.end, None, why),
+            [f"current {name} status"],
+        )
+    holds: bool | None = value
+    if con.negated or con.assertion == "negated":
+        holds, why = negate(holds), why + "; the criterion is negated"
+    return Atom(holds, evidence(doc, con.start, con.end, holds, why))
+
+
+def _ucum(unit: str | None) -> str | None:
+    if unit is None or not unit.strip():
+        return None
+    text = unit.strip()
+    if text in unit_table().units:
+        return text
+    found = find_unit(text, 0)
+    if found is not None and found.start == 0 and found.end == len(text):
+        return found.ucum
+    return None
+
+
+def _analyte_id(ctx: Context, text: str) -> str | None:
+    found = {m.analyte_id for m in ctx.lexicon.find(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _observations_of(ctx: Context, analyte_id: str) -> list[Observation]:
+    entry = ctx.lexicon.get(analyte_id)
+    out = []
+    for obs in ctx.patient.observations:
+        coded = entry.loinc is not None and any(
+            c.code == entry.loinc and "loinc" in c.system.lower() for c in obs.codes
+        )
+        named = any(_analyte_id(ctx, name) == analyte_id for name in obs.names())
+        if coded or named:
+            out.append(obs)
+    return out
+
+
+def _rank(ctx: Context, analyte_id: str, obs: Observation) -> float | None:
+    table = ctx.lexicon.get(analyte_id).ordinal or {}
+    if obs.value_text is not None:
+        key = obs.value_text.strip()
+        for label, rank in table.items():
+            if label.lower() == key.lower():
+                return float(rank)
+        try:
+            return float(key)
+        except ValueError:
+            return None
+    return obs.value
+
+
+def _describe_obs(obs: Observation) -> str:
+    value = obs.value_text if obs.value_text is not None else f"{obs.value:g}"
+    unit = f" {obs.unit}" if obs.unit else ""
+    when = f" on {obs.date}" if obs.date else " (undated)"
+    return f"{obs.name or obs.codes[0].code}: {value}{unit}{when}"
+
+
+def measurement_atom(
+    doc: Document, con: Constraint, ctx: Context, window: Window | str | None
+) -> Atom:
+    analyte = con.analyte
+    name = analyte.text if analyte else "measurement"
+    start, end = con.start, con.end
+    analyte_id = _analyte_id(ctx, analyte.text) if analyte else None
+    if analyte_id is None:
+        return Atom(
+            None,
+            evidence(doc, start, end, None, f"{name!r} is not in the analyte lexicon"),
+            [f"review: {doc.text[start:end]}"],
+        )
+    entry = ctx.lexicon.get(analyte_id)
+    if isinstance(window, str):
+        return Atom(
+            None, evidence(doc, start, end, None, window), [f"{entry.name} ({window})"]
+        )
+    default = window is None
+    if window is None:
+        window = Window(
+            ctx.as_of - timedelta(days=whole_days(ctx.lab_max_age_days)),
+            ctx.as_of,
+            "no window in the criterion",
+        )
+    results = _observations_of(ctx, analyte_id)
+    usable = [
+        o
+        for o in results
+        if point_in(o.date, window) is True
+        and (o.value is not None or o.value_text is not None)
+    ]
+    when = window.describe()
+    if default:
+        days = f"{ctx.lab_max_age_days:g}"
+        when += f" (no window in the criterion: results up to {days} days old count)"
+    if not usable:
+        stale = f"; {len(results)} result(s) outside it" if results else ""
+        return Atom(
+            None,
+            evidence(doc, start, end, None, f"no {entry.name} result {when}{stale}"),
+            [f"{entry.name} result dated {window.describe()}"],
+        )
+    obs = max(usable, key=lambda o: date_bounds(o.date or "0001")[1])
+    fact = _describe_obs(obs)
+    holds: bool | None
+    if con.unit == "{rank}" or (entry.kind == "score" and con.canonical is None):
+        rank = _rank(ctx, analyte_id, obs)
+        if rank is None:
+            return Atom(
+                None,
+                evidence(
+                    doc,
+                    start,
+                    end,
+                    None,
+                    f"cannot read {fact!r} as a {entry.name} value",
+                    fact,
+                ),
+                [f"{entry.name} as a number or class"],
+            )
+        holds = _indate_range(rank, con, con.low, con.high)
+        reason = (
+            f"{entry.name} {rank:g}; criterion: {_interval(con, con.low, con.high, '')}"
+        )
+    elif con.relative_to in ("ULN", "LLN"):
+        ref = obs.reference_high if con.relative_to == "ULN" else obs.reference_low
+        if ref is None or obs.value is None:
+            return Atom(
+                None,
+                evidence(
+                    doc,
+                    start,
+                    end,
+                    None,
+                    f"{con.relative_to} of the {entry.name} result is not given",
+                    fact,
+                ),
+                [f"{con.relative_to} (reference range) of the {entry.name} result"],
+            )
+        low = con.low * ref if con.low is not None else None
+        high = con.high * ref if con.high is not None else None
+        holds = _indate_range(obs.value, con, low, high)
+        reason = (
+            f"{entry.name} {obs.value:g} {obs.unit or ''}, {con.relative_to} {ref:g}: "
+            f"criterion {_interval(con, con.low, con.high, 'x ' + con.relative_to)}"
+            f" = {_interval(con, low, high, obs.unit or '')}"
+        )
+    elif con.relative_to is not None:
+        return Atom(
+            None,
+            evidence(
+                doc,
+                start,
+                end,
+                None,
+                f"a threshold relative to {con.relative_to} is not computed",
+                fact,
+            ),
+            [f"review: {doc.text[start:end]}"],
+        )
+    else:
+        if obs.value is None:
+            return Atom(
+                None,
+                evidence(doc, start, end, None, f"{fact!r} has no numeric value", fact),
+                [f"{entry.name} numeric result"],
+            )
+        ucum = _ucum(obs.unit) if obs.unit else entry.ucum
+        if con.canonical is not None:
+            value = ctx.lexicon.convert(analyte_id, obs.value, ucum) if ucum else None
+            if value is None:
+                return Atom(
+                    None,
+                    evidence(
+                        doc,
+                        start,
+                        end,
+                        None,
+                        f"unit {obs.unit!r} cannot be converted to {entry.ucum}",
+                        fact,
+                    ),
+                    [f"{entry.name} in a unit convertible to {entry.ucum}"],
+                )
+            low, high, unit = con.canonical.low, con.canonical.high, con.canonical.unit
+            converted = "" if ucum == unit else f" = {value:g} {unit}"
+            holds = _indate_range(value, con, low, high)
+            reason = (
+                f"{entry.name} {obs.value:g} {obs.unit or ''}{converted}; criterion "
+                f"{_interval(con, con.low, con.high, con.unit or '')}"
+                + (
+                    ""
+                    if (con.unit or "") == unit
+                    else f" = {_interval(con, low, high, unit)}"
+                )
+            )
+        elif con.unit is None or ucum == con.unit:
+            holds = _indate_range(obs.value, con, con.low, con.high)
+            bounds = _interval(con, con.low, con.high, con.unit or "")
+            reason = f"{entry.name} {obs.value:g}; criterion {bounds}"
+        else:
+            return Atom(
+                None,
+                evidence(
+                    doc,
+                    start,
+                    end,
+                    None,
+                    f"no conversion from {obs.unit!r} to {con.unit!r}",
+                    fact,
+                ),
+                [f"{entry.name} in {con.unit}"],
+            )
+    if con.negated:
+        holds, reason = negate(holds), reason + "; the criterion is negated"
+    return Atom(holds, evidence(doc, start, end, holds, reason, fact))

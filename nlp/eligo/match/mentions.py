@@ -1,0 +1,347 @@
+"""Concept atoms: a mention (or a window's subject phrase) looked up in the
+patient's lists, by code, synonyms and parents, at the right time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..document import Constraint, Criterion, Document
+from .atoms import Atom, Context, all_of, evidence, negate
+from .patient import (
+    Condition,
+    Medication,
+    Patient,
+    Procedure,
+    TrialParticipation,
+    date_bounds,
+)
+from .rules import system_name, words
+from .timing import Window, date_range, overlaps, point_in
+
+Fact = Condition | Medication | Procedure | TrialParticipation
+#: Mention labels looked up in the patient's lists, and the lists they search.
+LABEL_LISTS: dict[str, tuple[str, ...]] = {
+    "Condition": ("conditions",),
+    "Drug": ("medications",),
+    "Procedure": ("procedures",),
+}
+#: Mention labels that say something eligo cannot check in a patient record.
+UNCHECKED_LABELS = frozenset({"Observation", "Device", "Measurement", "Visit"})
+KIND_LISTS: dict[str, tuple[str, ...]] = {
+    "condition": ("conditions",),
+    "medication": ("medications",),
+    "procedure": ("procedures",),
+    "therapy": ("medications", "procedures"),
+    "trial": ("trials",),
+}
+
+
+# ------------------------------------------------------------- concept atoms
+
+
+def _patient_list(patient: Patient, name: str) -> Sequence[Fact]:
+    lists: dict[str, Sequence[Fact]] = {
+        "conditions": patient.conditions,
+        "medications": patient.medications,
+        "procedures": patient.procedures,
+        "trials": patient.trials,
+    }
+    return lists[name]
+
+
+def _fact_text(fact: Fact) -> str:
+    if isinstance(fact, TrialParticipation):
+        return " ".join(x for x in (fact.text, fact.id, "clinical trial") if x)
+    return " ".join(fact.names())
+
+
+def _fact_codes(fact: Fact) -> list[tuple[str, str]]:
+    if isinstance(fact, TrialParticipation):
+        return []
+    return [(c.system, c.code) for c in fact.codes]
+
+
+def _describe_fact(name: str, fact: Fact) -> str:
+    if isinstance(fact, TrialParticipation):
+        text = fact.text or fact.id or "a clinical trial"
+    else:
+        text = _fact_text(fact) or ", ".join(f"{c.system}|{c.code}" for c in fact.codes)
+    if isinstance(fact, Condition):
+        dates = f"onset {fact.onset or '?'}" + (
+            f", resolved {fact.resolved}" if fact.resolved else ""
+        )
+    elif isinstance(fact, Procedure):
+        dates = f"on {fact.date or '?'}"
+    else:
+        dates = f"{fact.start or '?'} to {fact.end or 'ongoing'}"
+    absent = "" if getattr(fact, "present", True) else " (recorded as absent)"
+    return f"{name[:-1]} {text!r} {dates}{absent}"
+
+
+@dataclass
+class Mention:
+    """A concept to look up: a mention or a window's subject phrase."""
+
+    start: int
+    end: int
+    text: str
+    lists: tuple[str, ...]
+    ids: frozenset[str]
+    content: frozenset[str]
+    qualifiers: list[str]
+    negated: bool
+    assertion: str | None
+    window: Window | str | None
+    duration: Constraint | None = None
+
+
+def _qualifiers(ctx: Context, tokens: list[str]) -> list[str]:
+    low = " " + " ".join(tokens) + " "
+    return [
+        q for q in ctx.concepts.rules.qualifiers if f" {' '.join(words(q))} " in low
+    ]
+
+
+def make_mention(
+    ctx: Context,
+    doc: Document,
+    crit: Criterion,
+    start: int,
+    end: int,
+    label: str | None,
+    negated: bool,
+    assertion: str | None,
+    window: Window | str | None,
+) -> Mention | None:
+    text = doc.text[start:end]
+    ids, content = ctx.concepts.keys(text)
+    # Qualifier words in the mention (outside its concept phrases) or in the
+    # few words before it.
+    _, rest = ctx.concepts.split(text)
+    before = doc.text[max(crit.start, start - 40) : start]
+    quals = _qualifiers(ctx, rest) + _qualifiers(ctx, words(before)[-3:])
+    quals = list(dict.fromkeys(quals))
+    qual_words = {w for q in quals for w in words(q)}
+    content = frozenset(w for w in content if w not in qual_words)
+    lists: tuple[str, ...] = ()
+    if ids:
+        kinds = {ctx.concepts.concepts[i].kind for i in ids}
+        lists = tuple(sorted({n for k in kinds for n in KIND_LISTS[k]}))
+    elif label in LABEL_LISTS:
+        lists = LABEL_LISTS[label]
+    elif label is not None:
+        return None
+    return Mention(
+        start, end, text, lists, ids, content, quals, negated, assertion, window
+    )
+
+
+def _concept_match(ctx: Context, m: Mention, fact: Fact) -> tuple[bool | None, bool]:
+    """(whether the fact is an instance of the mention, whether that answer is
+    *understood*).
+
+    True: it is; None: it may be (a less specific fact, or one with words such
+    as "vaccination" or "screening" that make it something else); False: it
+    is not. The answer is understood when codes decided it, or when the
+    fact's text maps wholly onto known concepts; an absence is concluded from
+    a complete list only if every fact in it is understood.
+    """
+    codes = _fact_codes(fact)
+    coded = ctx.concepts.expand(ctx.concepts.from_codes(codes))
+    named_ids, named_content = ctx.concepts.keys(_fact_text(fact))
+    fact_ids = coded | ctx.concepts.expand(named_ids)
+    fact_systems = {system_name(s) for s, _ in codes}
+    by_code = bool(m.ids) and all(
+        fact_systems & set(ctx.concepts.concepts[i].codes) for i in m.ids
+    )
+    ids_ok = m.ids <= (coded if by_code else fact_ids)
+    content_ok = m.content <= named_content
+    understood = bool(m.ids) and (by_code or (bool(named_ids) and not named_content))
+    if ids_ok and content_ok:
+        odd = set(named_content) & set(ctx.concepts.rules.not_instance_words)
+        return (None, understood) if odd else (True, True)
+    # The fact is less specific than the mention ("diabetes" for "type 2
+    # diabetes"): it may be an instance.
+    direct = set(ctx.concepts.from_codes(codes)) | set(named_ids)
+    concepts = ctx.concepts.concepts
+    specific = {
+        i for i in direct if not any(i in concepts[j].ancestors for j in direct)
+    }
+    if any(i in concepts[j].ancestors for j in m.ids for i in specific):
+        return None, understood
+    if not m.ids and named_content and named_content < m.content:
+        return None, understood
+    if ids_ok and not content_ok and m.content & named_content:
+        return None, understood
+    return False, understood
+
+
+def _fact_in_time(m: Mention, fact: Fact, ctx: Context) -> bool | None:
+    """Whether the fact counts at the mention's time (window, history, now)."""
+    window = m.window
+    historical = m.assertion == "historical"
+    if isinstance(window, Window):
+        if isinstance(fact, Condition):
+            return point_in(fact.onset, window) if fact.onset else None
+        if isinstance(fact, Procedure):
+            return point_in(fact.date, window)
+        stopped = isinstance(fact, Medication) and fact.status == "stopped"
+        return overlaps(fact.start, fact.end, ctx.as_of, window, stopped=stopped)
+    # No window: a history counts; otherwise the fact must be current.
+    if isinstance(fact, Condition):
+        onset = date_range(fact.onset)
+        if onset is not None and onset[0] > ctx.as_of:
+            return False
+        if historical:
+            return True
+        if fact.resolved is None:
+            return None if fact.status == "resolved" else True
+        res = date_bounds(fact.resolved)
+        return True if res[0] >= ctx.as_of else None
+    if isinstance(fact, Procedure):
+        day = date_range(fact.date)
+        return not (day is not None and day[0] > ctx.as_of)
+    start = date_range(fact.start)
+    if start is not None and start[0] > ctx.as_of:
+        return False
+    if historical:
+        return True
+    if fact.end is None:
+        stopped = isinstance(fact, Medication) and fact.status == "stopped"
+        return None if stopped else True
+    end = date_bounds(fact.end)
+    return True if end[0] >= ctx.as_of else None
+
+
+def _duration_ok(m: Mention, fact: Fact, ctx: Context) -> bool | None:
+    con = m.duration
+    if con is None:
+        return True
+    onset = fact.onset if isinstance(fact, Condition) else getattr(fact, "start", None)
+    b = date_range(onset)
+    if b is None:
+        return None
+    lo_days = (ctx.as_of - b[1]).days
+    hi_days = (ctx.as_of - b[0]).days
+    results = set()
+    for days in (lo_days, hi_days):
+        ok = True
+        if con.low_days is not None and days < con.low_days:
+            ok = False
+        if con.high_days is not None and days > con.high_days:
+            ok = False
+        results.add(ok)
+    return results.pop() if len(results) == 1 else None
+
+
+def mention_atom(doc: Document, m: Mention, ctx: Context) -> Atom:
+    def atom(
+        holds: bool | None,
+        reason: str,
+        missing: list[str] | None = None,
+        fact: str | None = None,
+    ) -> Atom:
+        return Atom(
+            holds, evidence(doc, m.start, m.end, holds, reason, fact), missing or []
+        )
+
+    if m.assertion in ("hypothetical", "family"):
+        return atom(
+            None,
+            f"{m.assertion} mention: not checked against the record",
+            [f"review: {m.text}"],
+        )
+    if isinstance(m.window, str):
+        return atom(None, m.window, [f"review: {m.text}"])
+    if not m.ids and not m.content:
+        return atom(
+            None, f"{m.text!r} is too general to look up", [f"review: {m.text}"]
+        )
+    if not m.lists:
+        return atom(
+            None, f"{m.text!r}: no patient list holds this", [f"review: {m.text}"]
+        )
+    when = f" {m.window.describe()}" if isinstance(m.window, Window) else ""
+    found: list[tuple[bool | None, str]] = []
+    refuted: list[str] = []
+    maybe: list[str] = []
+    not_understood: list[str] = []
+    for name in m.lists:
+        for fact in _patient_list(ctx.patient, name):
+            same, understood = _concept_match(ctx, m, fact)
+            if same is False:
+                if not understood and getattr(fact, "present", True):
+                    not_understood.append(_describe_fact(name, fact))
+                continue
+            desc = _describe_fact(name, fact)
+            if not getattr(fact, "present", True):
+                if (
+                    same is True
+                    and m.assertion != "historical"
+                    and not isinstance(m.window, Window)
+                ) or same is True:
+                    refuted.append(desc)
+                continue
+            if same is None:
+                maybe.append(desc)
+                continue
+            timed = all_of([_fact_in_time(m, fact, ctx), _duration_ok(m, fact, ctx)])
+            found.append((timed, desc))
+    complete = all(n in ctx.patient.complete for n in m.lists)
+    what = f"{m.text!r}{when}"
+    hits = [d for t, d in found if t is True]
+    unsure = [d for t, d in found if t is None]
+    holds: bool | None
+    used: str | None
+    missing: list[str] = []
+    if hits:
+        holds, reason, used = True, f"the patient has {what}", hits[0]
+        if m.qualifiers:
+            words_fact = set(words(hits[0]))
+            unmet = [q for q in m.qualifiers if not set(words(q)) <= words_fact]
+            if unmet:
+                holds = None
+                unmet_text = ", ".join(unmet)
+                reason = f"the patient has {m.text!r}; not known whether {unmet_text}"
+                missing.append(f"whether {m.text!r} is {', '.join(unmet)}")
+    elif unsure:
+        holds, reason, used = (
+            None,
+            f"a matching fact cannot be placed {when.strip() or 'now'}",
+            unsure[0],
+        )
+        missing.append(f"dates of {unsure[0]}")
+    elif maybe:
+        holds, reason, used = None, f"a less specific fact may be {m.text!r}", maybe[0]
+        missing.append(f"whether {maybe[0]} is {m.text!r}")
+    elif refuted and not found:
+        holds, reason, used = False, f"recorded as absent: {m.text!r}", refuted[0]
+    elif complete and not_understood:
+        holds, reason, used = (
+            None,
+            (
+                f"no {what} recognised, but {len(not_understood)} fact(s) in the "
+                f"list are not understood well enough to rule it out"
+            ),
+            not_understood[0],
+        )
+        missing.append(f"whether {not_understood[0]} is {m.text!r}")
+    elif complete:
+        outside = f" ({len(found)} outside the window)" if found else ""
+        holds, reason, used = (
+            False,
+            f"no {what} in the complete {'/'.join(m.lists)} list{outside}",
+            None,
+        )
+    else:
+        outside = f"; {len(found)} matching fact(s) outside the window" if found else ""
+        holds, reason, used = (
+            None,
+            f"no {what} recorded (the record is not marked complete){outside}",
+            None,
+        )
+        missing.append(f"whether the patient has or had {what}")
+    if m.negated:
+        holds, reason = negate(holds), reason + "; the criterion negates it"
+    return atom(holds, reason, missing, used)
