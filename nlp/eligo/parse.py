@@ -6,6 +6,7 @@ adds multi-process parsing that streams results in input order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import time
 from collections.abc import Iterable, Iterator
@@ -290,6 +291,9 @@ _worker: Parser | None = None
 def _init_worker(kwargs: dict[str, Any]) -> None:
     global _worker
     _worker = Parser(**kwargs)
+    # The pipeline's objects live as long as the worker: keep them out of the
+    # garbage collector's full passes (about 8% of the parse time).
+    gc.freeze()
 
 
 def _work(items: list[Item]) -> list[Result]:
@@ -320,7 +324,12 @@ def parse_trials(
         "batch_size": chunksize,
     }
     if jobs <= 1:
-        yield from Parser(**kwargs).parse_many(items)
+        parser = Parser(**kwargs)
+        gc.freeze()  # as in the workers; undone when the stream ends
+        try:
+            yield from parser.parse_many(items)
+        finally:
+            gc.unfreeze()
         return
     ctx = (
         mp.get_context("fork")

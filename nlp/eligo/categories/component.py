@@ -26,13 +26,21 @@ from .model import FILES, FastScorer, default_model_path, load_model
 
 
 class CategoryComponent:
-    """spaCy component: a category for every criterion."""
+    """spaCy component: a category for every criterion.
+
+    The classifier reads only the criterion's text (whitespace collapsed), so
+    results are kept in a bounded cache by that text: registry criteria repeat.
+    """
+
+    #: Criterion texts whose results are kept.
+    CACHE_SIZE = 20_000
 
     def __init__(self, name: str, *, model_path: Path | None = None) -> None:
         register_extensions()
         self.name = name
         self.model_path = model_path or default_model_path()
         self.scorer = _scorer(self.model_path)
+        self._cache: dict[str, tuple[str, dict[str, float], bool]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if doc._.criteria is None:
@@ -44,15 +52,27 @@ class CategoryComponent:
             return doc
         view = doc_view(doc)
         texts = [" ".join(view[c["start"] : c["end"]].split()) for c in criteria]
-        proba = self.scorer.predict_proba(texts)
-        classes = self.scorer.classes
-        for criterion, row in zip(criteria, proba, strict=True):
-            best = int(row.argmax())
-            criterion["category"] = classes[best]
-            criterion["category_scores"] = {
-                c: round(float(p), 4) for c, p in zip(classes, row, strict=True)
-            }
-            criterion["computable"] = classes[best] not in NOT_COMPUTABLE
+        cache = self._cache
+        fresh: dict[str, tuple[str, dict[str, float], bool]] = {}
+        todo = list(dict.fromkeys(t for t in texts if t not in cache))
+        if todo:
+            proba = self.scorer.predict_proba(todo)
+            classes = self.scorer.classes
+            for text, row in zip(todo, proba, strict=True):
+                best = classes[int(row.argmax())]
+                scores = {
+                    c: round(p, 4) for c, p in zip(classes, row.tolist(), strict=True)
+                }
+                fresh[text] = (best, scores, best not in NOT_COMPUTABLE)
+        for criterion, text in zip(criteria, texts, strict=True):
+            category, scores, computable = fresh.get(text) or cache[text]
+            criterion["category"] = category
+            criterion["category_scores"] = dict(scores)
+            criterion["computable"] = computable
+        for text, result in fresh.items():
+            if len(cache) >= self.CACHE_SIZE:
+                del cache[next(iter(cache))]  # the oldest entry
+            cache[text] = result
         return doc
 
     def to_disk(self, path: Any, *, exclude: Any = ()) -> None:
@@ -66,6 +86,7 @@ class CategoryComponent:
     def from_disk(self, path: Any, *, exclude: Any = ()) -> "CategoryComponent":
         self.model_path = ensure_path(path) / FILES.model
         self.scorer = _scorer(self.model_path)
+        self._cache.clear()
         return self
 
     @property

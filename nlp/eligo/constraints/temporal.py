@@ -411,13 +411,12 @@ class TemporalMatcher:
         # An ever-phrase in the clause of a window is that window's
         # ("prior chemotherapy within 4 weeks"); in another clause it stands
         # ("... within three months, or have previously received X").
-        clauses = _clause_ids(sub)
-        windowed = {clauses[w.start] for w in windows if w.type == "window"}
-        windows.extend(
-            e
-            for e in self._ever_phrases(sub, taken)
-            if clauses[e.start] not in windowed
-        )
+        ever = self._ever_phrases(sub, taken)
+        if ever and any(w.type == "window" for w in windows):
+            clauses = _clause_ids(sub)
+            windowed = {clauses[w.start] for w in windows if w.type == "window"}
+            ever = [e for e in ever if clauses[e.start] not in windowed]
+        windows.extend(ever)
         windows.sort(key=lambda w: (w.start, w.end))
         if start:
             windows = [_shift(w, start) for w in windows]
