@@ -15,6 +15,7 @@ the grammar is here.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,6 +30,9 @@ from ..resources import load_rule_object
 from .base import CriterionRuleComponent
 
 AGE_FILE = "age.json"
+
+#: Runs of whitespace, collapsed to one space in lookup keys.
+_SPACES = re.compile(r"\s+")
 
 
 class AgeGroup(BaseModel):
@@ -83,6 +87,11 @@ _PERSONS = trie_pattern(
         *("donor", "donors", "recipient", "recipients", "mother", "mothers"),
     ]
 )
+
+
+def _has_lt(view: str, start: int, end: int) -> bool:
+    """Whether ``view[start:end]`` holds "<" or "≤" (every sandwich does)."""
+    return view.find("<", start, end) >= 0 or view.find("≤", start, end) >= 0
 
 
 class AgeGrammar:
@@ -142,6 +151,14 @@ class AgeGrammar:
                 ),
             ),
         ]
+        # Scanning a criterion with a pattern costs more than looking for a part
+        # that every match of the pattern holds: without it, skip the pattern.
+        has_post = re.compile(rf"(?:{post_lo}|{post_hi})", f).search
+        self.needs: dict[str, Callable[[str, int, int], object]] = {
+            "sandwich": _has_lt,
+            "word_post": has_post,
+            "post": has_post,
+        }
         # A criterion without any of these words holds no age: skip it cheaply.
         evidence = [
             *rules.age_words,
@@ -170,7 +187,7 @@ class AgeGrammar:
         if raw is None:
             return None
         unit = m.group(f"{n}u") or fallback
-        factor = self.units.get(re.sub(r"\s+", " ", unit.lower()), 1.0) if unit else 1.0
+        factor = self.units.get(_SPACES.sub(" ", unit.lower()), 1.0) if unit else 1.0
         return raw * factor
 
     def find(
@@ -196,6 +213,9 @@ class AgeGrammar:
             return found
         taken: list[tuple[int, int]] = []
         for kind, pattern in self.patterns:
+            need = self.needs.get(kind)
+            if need is not None and not need(view, start, end):
+                continue
             for m in pattern.finditer(view, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
@@ -206,7 +226,7 @@ class AgeGrammar:
         group = self.group_re.match(view[start:end].lstrip()) if not found else None
         if group is not None:
             offset = start + (len(view[start:end]) - len(view[start:end].lstrip()))
-            g = self.groups[re.sub(r"\s+", " ", group.group("g").lower())]
+            g = self.groups[_SPACES.sub(" ", group.group("g").lower())]
             s, e = offset + group.start("g"), offset + group.end("g")
             found.append(
                 AgeConstraint(
@@ -250,7 +270,7 @@ class AgeGrammar:
                 return None
             return self._make(m, view, low, True, high, True)
         if kind in ("word_cmp", "cmp"):
-            comp = re.sub(r"\s+", " ", gd["c"].lower())
+            comp = _SPACES.sub(" ", gd["c"].lower())
             years_unit = unit_a is not None and self.units.get(unit_a.lower(), 0) >= 1
             age_cmp = comp in (
                 "younger than",
@@ -271,7 +291,7 @@ class AgeGrammar:
                 return self._make(m, view, value, self.lower[comp], None, None)
             return self._make(m, view, None, None, value, self.upper[comp])
         if kind in ("word_post", "post"):
-            post = re.sub(r"\s+", " ", gd["p"].lower())
+            post = _SPACES.sub(" ", gd["p"].lower())
             years_unit = unit_a is not None and self.units.get(unit_a.lower(), 0) >= 1
             at_start = not view[start : m.start()].strip(" -*•:(")
             if kind == "post" and not (

@@ -36,6 +36,8 @@ from .base import CriterionRuleComponent, negated_before
 ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+#: Runs of whitespace, collapsed to one space in lookup keys.
+_SPACES = re.compile(r"\s+")
 
 
 class MeasurementRules(BaseModel):
@@ -183,7 +185,7 @@ class MeasurementComponent(CriterionRuleComponent):
             high_inc: bool | None = True
             inclusive = bool(m.group("inc"))
             cmp = (m.group("pre") or m.group("post") or "").lower()
-            cmp = re.sub(r"\s+", " ", cmp)
+            cmp = _SPACES.sub(" ", cmp)
             if cmp in self.lower:
                 high, high_inc = None, None
                 low_inc = self.lower[cmp] or inclusive

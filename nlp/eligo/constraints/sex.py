@@ -26,6 +26,8 @@ from ..resources import load_rule_object
 from .base import CriterionRuleComponent
 
 SEX_FILE = "sex.json"
+#: Runs of whitespace, collapsed to one space in lookup keys.
+_SPACES = re.compile(r"\s+")
 
 
 class SexRules(BaseModel):
@@ -109,7 +111,7 @@ class SexGrammar:
         m_all = self.all.search(text)
         m_only = self.only.search(text)
         if m_only:
-            value = self.only_map[re.sub(r"\s+", " ", m_only.group("o").lower())]
+            value = self.only_map[_SPACES.sub(" ", m_only.group("o").lower())]
             out.append(
                 SexConstraint(
                     "sex", start + m_only.start(), start + m_only.end(), value
@@ -122,7 +124,7 @@ class SexGrammar:
         elif section == "inclusion" and not self.not_restricting.search(text):
             m = self.subject.match(text)
             if m:
-                word = re.sub(r"\s+", " ", m.group("s").lower())
+                word = _SPACES.sub(" ", m.group("s").lower())
                 value = "female" if word in self.female else "male"
                 out.append(
                     SexConstraint(

@@ -75,6 +75,9 @@ _FUTURE_REACH = 100
 _AGE_REACH = 25
 _WORD_START = r"(?<![^\W\d_])"
 _WORD_END = r"(?![^\W\d_])"
+#: Runs of whitespace, collapsed to one space in lookup keys.
+_SPACES = re.compile(r"\s+")
+_OPENS_WORD = re.compile(r"\s*[^\W\d_]")
 
 
 def _compiles(value: str) -> str:
@@ -435,11 +438,11 @@ class TemporalMatcher:
     def _read(self, sub: str, m: re.Match[str]) -> _Quantity | None:
         qs, qe = m.span()
         if m.group("bare") is not None:
-            form = re.sub(r"\s+", " ", m.group("bare").lower())
+            form = _SPACES.sub(" ", m.group("bare").lower())
             low = high = 1.0
             is_range = False
         else:
-            form = re.sub(r"\s+", " ", m.group("unit").lower())
+            form = _SPACES.sub(" ", m.group("unit").lower())
             a = parse_number(m.group("a"))
             b = parse_number(m.group("b")) if m.group("b") else None
             if a is None or (m.group("b") and b is None):
@@ -449,7 +452,7 @@ class TemporalMatcher:
         days = self._unit_days.get(form)
         note = None
         if days is None:
-            note = re.sub(r"\s+", " ", m.group())
+            note = _SPACES.sub(" ", m.group())
             lo = hi = None
         else:
             lo, hi = low * days, high * days
@@ -496,7 +499,7 @@ class TemporalMatcher:
         form = (m.group("unit") or "").lower()
         if "-" in sep and not form.endswith("s") and right.group("noun") is None:
             after = sub[right.end() : right.end() + 2]
-            if re.match(r"\s*[^\W\d_]", after) and right.group("rel") is None:
+            if _OPENS_WORD.match(after) and right.group("rel") is None:
                 return None  # "24-hour urine", "2-week washout"
         q.end = max(q.end, right.end("post") if right.group("post") else q.end)
         if right.group("post") is not None:

@@ -20,6 +20,8 @@ NUMBERS_FILE = "numbers.json"
 #: A written number: digits with optional thousands separators and decimals.
 NUMBER_PATTERN = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)"
 _NUMBER_RE = re.compile(rf"{NUMBER_PATTERN}")
+_THOUSANDS_HEAD = re.compile(r"\d{1,3}(?:,\d{3})*")
+_SPACES = re.compile(r"\s+")
 
 
 class NumberWords(BaseModel):
@@ -72,11 +74,7 @@ def parse_number(text: str) -> float | None:
     if _NUMBER_RE.fullmatch(s):
         if "," in s:
             head, _, tail = s.rpartition(",")
-            if (
-                len(tail) == 3
-                and "." not in tail
-                and re.fullmatch(r"\d{1,3}(?:,\d{3})*", head)
-            ):
+            if len(tail) == 3 and "." not in tail and _THOUSANDS_HEAD.fullmatch(head):
                 s = s.replace(",", "")  # thousands separators
             elif s.count(",") == 1 and "." not in s:
                 s = s.replace(",", ".")  # a decimal comma
@@ -86,5 +84,5 @@ def parse_number(text: str) -> float | None:
             return float(s)
         except ValueError:
             return None
-    value = number_words().get(re.sub(r"\s+", " ", s.lower()))
+    value = number_words().get(_SPACES.sub(" ", s.lower()))
     return float(value) if value is not None else None

@@ -51,6 +51,9 @@ _ATOM = (
 )
 _MARKER = re.compile(rf"(?:{_ATOM}[ \t]*)+")
 _ATOM_RE = re.compile(_ATOM)
+_NON_DIGITS = re.compile(r"\D")
+_ROMAN_LOWER = re.compile(r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)]?")
+_ROMAN_UPPER = re.compile(r"(?:I{1,3}|IV|V|VI{1,3}|IX|X)[.)]?")
 _TERMINAL = ".;!?"
 # Fixed-width exports wrap lines at 60 to 110 columns; outside that range a
 # line break in a paragraph is taken as deliberate.
@@ -114,10 +117,10 @@ def _signature(marker: str) -> tuple[str, int | None]:
         core = atom.strip("()")
         if core[:1].isdigit():
             sig.append("N")
-            number = int(re.sub(r"\D", "", core))
-        elif re.fullmatch(r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)]?", core):
+            number = int(_NON_DIGITS.sub("", core))
+        elif _ROMAN_LOWER.fullmatch(core):
             sig.append("i")
-        elif re.fullmatch(r"(?:I{1,3}|IV|V|VI{1,3}|IX|X)[.)]?", core):
+        elif _ROMAN_UPPER.fullmatch(core):
             sig.append("I")
         elif core[:1].isalpha():
             sig.append("a" if core[0].islower() else "A")

@@ -94,6 +94,7 @@ TRAIL = (
 
 # A header line is short; longer lines are only searched for inline headers.
 MAX_HEADER_CHARS = 160
+_LEAD_RE = re.compile(LEAD)
 
 
 def _capitalised(pattern: str) -> str:
@@ -226,7 +227,7 @@ class SectionRules:
         return out
 
     def _phrase_offset(self, text: str) -> int:
-        m = re.match(LEAD, text)
+        m = _LEAD_RE.match(text)
         return m.end() if m else 0
 
     def _inline_events(self, body: str, offset: int) -> list[_Event]:
