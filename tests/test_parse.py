@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 
@@ -155,3 +156,31 @@ def test_the_text_vocab_is_renewed(monkeypatch) -> None:
     vocabs = [parser.make_doc(t).vocab for t in trials(3)]
     assert vocabs[0] is vocabs[1]
     assert vocabs[2] is not vocabs[1]
+
+
+def test_multiprocess_reads_a_bounded_amount_ahead() -> None:
+    read = 0
+
+    def items():
+        nonlocal read
+        for trial in trials(400):
+            read += 1
+            yield trial
+
+    stream = parse_trials(items(), jobs=2, concepts=False, chunksize=2)
+    first = next(stream)
+    assert first.id == "t0"
+    time.sleep(1.0)
+    # 2 workers x 8 chunks of 2 in flight, plus the chunk given back and the
+    # one being assembled
+    assert read <= (2 * 8 + 2) * 2
+    stream.close()  # stops the pool and its feeding thread
+
+
+def test_multiprocess_passes_read_errors_on() -> None:
+    def items():
+        yield from trials(3)
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        list(parse_trials(items(), jobs=2, concepts=False, chunksize=2))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -315,7 +316,7 @@ def parse_trials(
     Read failures pass through unchanged so the caller reports them in place.
     Trials go to the pipeline ``chunksize`` at a time (one batch of the concept
     model). Memory stays bounded: at most ``jobs * chunksize * 8`` trials are
-    read ahead of the writer.
+    read ahead of the writer (read in a thread of the pool when ``jobs`` > 1).
     """
     kwargs: dict[str, Any] = {
         "default_section": default_section,
@@ -336,12 +337,27 @@ def parse_trials(
         if "fork" in mp.get_all_start_methods()
         else mp.get_context()
     )
+    # Pool.imap reads its whole input ahead of the workers: a chunk is fed only
+    # when one of ``jobs * 8`` slots is free, and a slot frees up when a chunk's
+    # results reach the caller, so memory stays flat however large the input
+    # (and, unlike fixed windows, no worker waits for the slowest of a window).
+    slots = threading.Semaphore(jobs * 8)
+    stop = threading.Event()
+
+    def feed() -> Iterator[list[Item]]:
+        for chunk in _windows(items, chunksize):
+            while not slots.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            yield chunk
+
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(kwargs,)) as pool:
-        # Pool.imap reads its whole input ahead of the workers; feeding it a
-        # bounded window at a time keeps memory flat however large the input.
-        for window in _windows(_windows(items, chunksize), jobs * 8):
-            for results in pool.imap(_work, window):
+        try:
+            for results in pool.imap(_work, feed()):
+                slots.release()
                 yield from results
+        finally:
+            stop.set()  # lets the feeding thread end if the caller stopped early
 
 
 T = TypeVar("T")
