@@ -136,7 +136,11 @@ class AgeGrammar:
             ("word_post", re.compile(rf"{lead}{a}\s*(?P<p>{post_lo}|{post_hi})", f)),
             (
                 "cmp",
+                # The leading look-behind holds for every match (both ways of
+                # starting one have it); checked first, it rejects the inside
+                # of words at once.
                 re.compile(
+                    r"(?<![a-z])"
                     rf"(?:(?P<person>(?<![a-z])(?:{_PERSONS}))\s+(?:who\s+are\s+|aged\s+)?)?"
                     rf"(?<![a-z])(?P<c>{lo}|{hi})\s*{a}",
                     f,

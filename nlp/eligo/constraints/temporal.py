@@ -299,8 +299,11 @@ class TemporalMatcher:
             rf"(?:(?<![\w.,]){NUMBER_PATTERN}"
             rf"|(?<![\w-])(?:{trie_pattern(list(number_words()))})(?!\w))"
         )
+        # Every match starts after a non-letter (each alternative says so in
+        # its own way); the leading look-behind rejects the inside of words
+        # before any alternative is tried.
         self._qty = re.compile(
-            rf"(?:(?:\b(?P<between>between)\s+)?(?P<a>{num})"
+            rf"{_WORD_START}(?:(?:\b(?P<between>between)\s+)?(?P<a>{num})"
             r"(?:\s*(?P<rsep>(?(between)(?:and|to|-|–|—)|(?:-|–|—|~|to)))"
             rf"\s*(?P<b>{num}))?"
             rf"(?P<sep>\s*-\s*|\s*)(?P<unit>{trie_pattern(forms)}){_WORD_END}"
