@@ -670,3 +670,27 @@ def test_old_pregnancy_status_is_unknown(
     assert result.holds is holds
     if holds is None:
         assert "2026-06-01" in result.evidence[0].reason
+
+
+@pytest.mark.parametrize(
+    ("mention", "facts", "holds"),
+    [
+        # "non-X" negates X ...
+        ("Non-diabetic", [{"text": "type 2 diabetes"}], False),
+        ("Non-diabetic", [], True),
+        ("Non-smoker", [{"text": "smoker"}], False),
+        # ... but "non-small cell lung cancer" says more than lung cancer: a fact
+        # coded lung cancer may or may not be it.
+        (
+            "non-small cell lung carcinoma",
+            [{"codes": [{"system": "icd10cm", "code": "C34.90"}]}],
+            None,
+        ),
+    ],
+)
+def test_leading_non(
+    mention: str, facts: list[dict[str, Any]], holds: bool | None
+) -> None:
+    doc = criterion(mention, entities=[{"label": "Condition", "at": mention}])
+    patient = {"conditions": facts, "complete": ["conditions"]}
+    assert verdict(doc, patient).holds is holds

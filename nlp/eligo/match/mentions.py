@@ -116,6 +116,15 @@ def make_mention(
 ) -> Mention | None:
     text = doc.text[start:end]
     ids, content = ctx.concepts.keys(text)
+    # "non-diabetic", "non-smoker": a leading "non" negates the one concept or
+    # word that follows it (not "non-small cell lung cancer", which says more).
+    tokens = words(text)
+    _, outside = ctx.concepts.split(text)
+    if tokens[:1] == ["non"] and (
+        (ids and outside == ["non"]) or (not ids and len(tokens) == 2)
+    ):
+        negated = not negated
+        content = frozenset(w for w in content if w != "non")
     # Qualifier words in the mention (outside its concept phrases) or in the
     # few words before it.
     _, rest = ctx.concepts.split(text)
@@ -172,7 +181,9 @@ def _concept_match(ctx: Context, m: Mention, fact: Fact) -> tuple[bool | None, b
         return None, understood
     if not m.ids and named_content and named_content < m.content:
         return None, understood
-    if ids_ok and not content_ok and m.content & named_content:
+    if ids_ok and not content_ok and (m.ids or m.content & named_content):
+        # An instance of the mention's concepts, but the mention says more
+        # ("non-small cell" lung cancer for a fact coded lung cancer).
         return None, understood
     return False, understood
 
