@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -57,6 +57,11 @@ class MatchRules(RuleModel):
     or_separators: tuple[str, ...]
     permission_headings: tuple[str, ...]
     not_instance_words: tuple[str, ...]
+
+    @cached_property
+    def generic_set(self) -> frozenset[str]:
+        """``generic_words`` as a set."""
+        return frozenset(self.generic_words)
 
 
 class Member(RuleModel):
@@ -128,19 +133,33 @@ class ConceptIndex:
     abbreviations: dict[str, str] = field(default_factory=dict)
     longest: int = 1
     _abbr_words: dict[str, set[str]] = field(default_factory=dict)
+    # Memoised lookups: the same criterion and fact texts recur across trials.
+    _split_cache: dict[str, tuple[frozenset[str], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+    _code_cache: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
     def keys(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
         """(concept ids, content words) of ``text``."""
         ids, rest = self.split(text)
-        generic = set(self.rules.generic_words)
+        generic = self.rules.generic_set
         return ids, frozenset(w for w in rest if w not in generic)
 
     def split(self, text: str) -> tuple[frozenset[str], list[str]]:
         """(concept ids, the words outside concept phrases) of ``text``.
 
         Abbreviations are matched case-sensitively as whole words; phrases
-        case-insensitively, longest first. Generic words are dropped.
+        case-insensitively, longest first.
         """
+        cached = self._split_cache.get(text)
+        if cached is None:
+            if len(self._split_cache) > 100_000:
+                self._split_cache.clear()
+            cached = self._split(text)
+            self._split_cache[text] = cached
+        return cached[0], list(cached[1])
+
+    def _split(self, text: str) -> tuple[frozenset[str], tuple[str, ...]]:
         found: set[str] = set()
         for raw in re.findall(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z0-9]", text):
             cid = self.abbreviations.get(raw)
@@ -163,7 +182,7 @@ class ConceptIndex:
             # Words of a matched abbreviation are not content ("HIV" in "HIV").
             covered = {w for cid in found for w in self._abbr_words.get(cid, ())}
             rest = [w for w in rest if w not in covered]
-        return frozenset(found), rest
+        return frozenset(found), tuple(rest)
 
     def expand(self, ids: Iterable[str]) -> frozenset[str]:
         """The concepts and all their ancestors."""
@@ -179,11 +198,17 @@ class ConceptIndex:
         """Concepts whose code prefixes cover any of ``(system, code)``."""
         out: set[str] = set()
         for system, code in codes:
-            sysname = system_name(system)
-            for concept in self.concepts.values():
-                for prefix in concept.codes.get(sysname, ()):
-                    if code.upper().startswith(prefix.upper()):
-                        out.add(concept.id)
+            key = (system_name(system), code.upper())
+            found = self._code_cache.get(key)
+            if found is None:
+                found = frozenset(
+                    concept.id
+                    for concept in self.concepts.values()
+                    for prefix in concept.codes.get(key[0], ())
+                    if key[1].startswith(prefix.upper())
+                )
+                self._code_cache[key] = found
+            out |= found
         return frozenset(out)
 
 
