@@ -51,6 +51,9 @@ _ATOM = (
 )
 _MARKER = re.compile(rf"(?:{_ATOM}[ \t]*)+")
 _ATOM_RE = re.compile(_ATOM)
+_SENTENCE_CHARS = re.compile(r"[()\[\].!?]")
+_INITIAL = re.compile(r"[a-z]\.")
+_INITIALS = re.compile(r"(?:[a-z]\.){2,}")
 _NON_DIGITS = re.compile(r"\D")
 _ROMAN_LOWER = re.compile(r"(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)]?")
 _ROMAN_UPPER = re.compile(r"(?:I{1,3}|IV|V|VI{1,3}|IX|X)[.)]?")
@@ -460,23 +463,21 @@ class CriteriaSplitter:
         out = []
         start = s
         depth = 0
-        i = s
-        while i < e:
+        # Only brackets and sentence punctuation matter: visit just those.
+        for m in _SENTENCE_CHARS.finditer(view, s, e):
+            i = m.start()
             ch = view[i]
             if ch in "([":
                 depth += 1
             elif ch in ")]":
                 depth = max(0, depth - 1)
-            elif ch in ".!?" and depth == 0 and i + 1 < e and view[i + 1].isspace():
+            elif depth == 0 and i + 1 < e and view[i + 1].isspace():
                 j = i + 1
                 while j < e and view[j].isspace():
                     j += 1
                 if j < e and self._ends_sentence(view, start, i, j):
                     out.append((start, i + 1))
-                    start = j
-                    i = j
-                    continue
-            i += 1
+                    start = j  # what lies before j is space: nothing to visit
         out.append((start, e))
         return [(a, b) for a, b in out if b > a]
 
@@ -487,9 +488,9 @@ class CriteriaSplitter:
         word = view[k : i + 1].lower().lstrip("([\"'")
         if word in self.abbreviations:
             return False
-        if re.fullmatch(r"[a-z]\.", word) and view[k].isupper():
+        if _INITIAL.fullmatch(word) and view[k].isupper():
             return False  # an initial
-        if re.fullmatch(r"(?:[a-z]\.){2,}", word):
+        if _INITIALS.fullmatch(word):
             return False
         if word[:-1].isdigit() and view[nxt].isdigit():
             return False

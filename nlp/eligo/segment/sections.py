@@ -231,7 +231,9 @@ class SectionRules:
         return m.end() if m else 0
 
     def _inline_events(self, body: str, offset: int) -> list[_Event]:
-        out = []
+        out: list[_Event] = []
+        if ":" not in body:  # every inline header ends with a colon
+            return out
         for m in self._inline.finditer(body):
             if not m.group("phrase")[0].isupper():
                 continue
