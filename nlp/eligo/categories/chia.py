@@ -14,7 +14,6 @@ on.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,9 +23,15 @@ _ARG = re.compile(r"Arg\d:(T\d+)")
 
 
 def is_dev(trial_id: str) -> bool:
-    """Whether a trial (``NCT…``, any ``_inc``/``_exc`` suffix) is in the dev split."""
+    """Whether a trial (``NCT…``, any ``_inc``/``_exc`` suffix) is in the dev split.
+
+    The concept model's split (:func:`eligo.concepts.brat.split_of`), so every
+    Chia benchmark reports on the same 116 trials.
+    """
+    from ..concepts.brat import split_of
+
     nct = trial_id.split("_")[0].upper()
-    return int(hashlib.sha1(nct.encode("ascii")).hexdigest()[:8], 16) % 5 == 0
+    return split_of(nct) == "dev"
 
 
 @dataclass
