@@ -33,7 +33,7 @@ def _ages(patient: Patient, as_of: date) -> list[tuple[int, float]] | None:
     return None
 
 
-def _indate_range(
+def _within_bounds(
     value: float, con: Constraint, low: float | None, high: float | None
 ) -> bool:
     eps = 1e-9 * max(1.0, abs(value))
@@ -67,7 +67,7 @@ def age_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
     whole = con.low is None or float(con.low).is_integer()
     whole = whole and (con.high is None or float(con.high).is_integer())
     results = {
-        _indate_range(float(full if whole else exact), con, con.low, con.high)
+        _within_bounds(float(full if whole else exact), con, con.low, con.high)
         for full, exact in ages
     }
     holds: bool | None = results.pop() if len(results) == 1 else None
@@ -199,6 +199,11 @@ def _describe_obs(obs: Observation) -> str:
 def measurement_atom(
     doc: Document, con: Constraint, ctx: Context, window: Window | str | None
 ) -> Atom:
+    def unknown(reason: str, missing: list[str], fact: str | None = None) -> Atom:
+        return Atom(
+            None, evidence(doc, con.start, con.end, None, reason, fact), missing
+        )
+
     analyte = con.analyte
     name = analyte.text if analyte else "measurement"
     start, end = con.start, con.end
@@ -245,57 +250,36 @@ def measurement_atom(
     if con.unit == "{rank}" or (entry.kind == "score" and con.canonical is None):
         rank = _rank(ctx, analyte_id, obs)
         if rank is None:
-            return Atom(
-                None,
-                evidence(
-                    doc,
-                    start,
-                    end,
-                    None,
-                    f"cannot read {fact!r} as a {entry.name} value",
-                    fact,
-                ),
+            return unknown(
+                f"cannot read {fact!r} as a {entry.name} value",
                 [f"{entry.name} as a number or class"],
+                fact,
             )
-        holds = _indate_range(rank, con, con.low, con.high)
+        holds = _within_bounds(rank, con, con.low, con.high)
         reason = (
             f"{entry.name} {rank:g}; criterion: {_interval(con, con.low, con.high, '')}"
         )
     elif con.relative_to in ("ULN", "LLN"):
         ref = obs.reference_high if con.relative_to == "ULN" else obs.reference_low
         if ref is None or obs.value is None:
-            return Atom(
-                None,
-                evidence(
-                    doc,
-                    start,
-                    end,
-                    None,
-                    f"{con.relative_to} of the {entry.name} result is not given",
-                    fact,
-                ),
+            return unknown(
+                f"{con.relative_to} of the {entry.name} result is not given",
                 [f"{con.relative_to} (reference range) of the {entry.name} result"],
+                fact,
             )
         low = con.low * ref if con.low is not None else None
         high = con.high * ref if con.high is not None else None
-        holds = _indate_range(obs.value, con, low, high)
+        holds = _within_bounds(obs.value, con, low, high)
         reason = (
             f"{entry.name} {obs.value:g} {obs.unit or ''}, {con.relative_to} {ref:g}: "
             f"criterion {_interval(con, con.low, con.high, 'x ' + con.relative_to)}"
             f" = {_interval(con, low, high, obs.unit or '')}"
         )
     elif con.relative_to is not None:
-        return Atom(
-            None,
-            evidence(
-                doc,
-                start,
-                end,
-                None,
-                f"a threshold relative to {con.relative_to} is not computed",
-                fact,
-            ),
+        return unknown(
+            f"a threshold relative to {con.relative_to} is not computed",
             [f"review: {doc.text[start:end]}"],
+            fact,
         )
     else:
         if obs.value is None:
@@ -308,21 +292,14 @@ def measurement_atom(
         if con.canonical is not None:
             value = ctx.lexicon.convert(analyte_id, obs.value, ucum) if ucum else None
             if value is None:
-                return Atom(
-                    None,
-                    evidence(
-                        doc,
-                        start,
-                        end,
-                        None,
-                        f"unit {obs.unit!r} cannot be converted to {entry.ucum}",
-                        fact,
-                    ),
+                return unknown(
+                    f"unit {obs.unit!r} cannot be converted to {entry.ucum}",
                     [f"{entry.name} in a unit convertible to {entry.ucum}"],
+                    fact,
                 )
             low, high, unit = con.canonical.low, con.canonical.high, con.canonical.unit
             converted = "" if ucum == unit else f" = {value:g} {unit}"
-            holds = _indate_range(value, con, low, high)
+            holds = _within_bounds(value, con, low, high)
             reason = (
                 f"{entry.name} {obs.value:g} {obs.unit or ''}{converted}; criterion "
                 f"{_interval(con, con.low, con.high, con.unit or '')}"
@@ -333,21 +310,14 @@ def measurement_atom(
                 )
             )
         elif con.unit is None or ucum == con.unit:
-            holds = _indate_range(obs.value, con, con.low, con.high)
+            holds = _within_bounds(obs.value, con, con.low, con.high)
             bounds = _interval(con, con.low, con.high, con.unit or "")
             reason = f"{entry.name} {obs.value:g}; criterion {bounds}"
         else:
-            return Atom(
-                None,
-                evidence(
-                    doc,
-                    start,
-                    end,
-                    None,
-                    f"no conversion from {obs.unit!r} to {con.unit!r}",
-                    fact,
-                ),
+            return unknown(
+                f"no conversion from {obs.unit!r} to {con.unit!r}",
                 [f"{entry.name} in {con.unit}"],
+                fact,
             )
     if con.negated:
         holds, reason = negate(holds), reason + "; the criterion is negated"
