@@ -91,7 +91,13 @@ def bench_end_to_end(trials: list, jobs: int, concepts: bool) -> tuple[float, in
     return time.perf_counter() - started, docs, criteria
 
 
-def startup_seconds() -> float:
+def startup_seconds(runs: int = 3) -> dict[str, object]:
+    """Wall time of ``eligo parse`` on one small example, ``runs`` times.
+
+    The first run pays for cold file caches (and, with PYTHONDONTWRITEBYTECODE,
+    every run recompiles eligo's modules); the median is the figure compared
+    with the 3 s target.
+    """
     exe = Path(sys.executable).with_name("eligo")
     example = next(
         p
@@ -101,13 +107,16 @@ def startup_seconds() -> float:
         )
         if p.is_file()
     )
-    started = time.perf_counter()
-    subprocess.run(
-        [str(exe), "parse", str(example), "--format", "jsonl", "-q"],
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - started
+    walls = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [str(exe), "parse", str(example), "--format", "jsonl", "-q"],
+            check=True,
+            capture_output=True,
+        )
+        walls.append(round(time.perf_counter() - started, 2))
+    return {"runs": walls, "median": sorted(walls)[len(walls) // 2]}
 
 
 def repeated(trials: list, n: int) -> Iterator:
@@ -215,7 +224,7 @@ def main() -> int:
         key = "full" if concepts else "no_concepts"
         report[key] = measure(trials, mb, tok, concepts)
     report["peak_rss_mb"] = round(peak_mb(), 1)
-    report["startup_seconds"] = round(startup_seconds(), 2)
+    report["startup_seconds"] = startup_seconds()
     if args.memory_trials:
         report["memory"] = memory_run(
             trials, args.memory_trials, jobs=2, concepts=variants[-1]

@@ -131,7 +131,9 @@ def test_text_only_pipeline_skips_the_tokenizer(parser) -> None:
 
 
 def test_skipping_the_tokenizer_changes_nothing(parser) -> None:
-    tokenizing = Parser(nlp=parser.nlp)
+    # The default Parser's pipeline has the no-op whole-text tokenizer.
+    assert len(parser.nlp.make_doc("INR >= 1.5")) == 1
+    tokenizing = Parser(nlp=build_pipeline())
     tokenizing.tokenize = True
     assert len(tokenizing.make_doc(trials(1)[0])) > 1
     items = trials(5)

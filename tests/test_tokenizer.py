@@ -48,3 +48,14 @@ def test_tokens(nlp: spacy.language.Language, text: str, tokens: list[str]) -> N
 
 def test_tokenizer_is_in_saved_config(nlp: spacy.language.Language) -> None:
     assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "eligo.tokenizer.v1"
+
+
+@pytest.mark.parametrize("text", ["", "INR>=1.5 and PLT<50", "  leading\nspace  "])
+def test_whole_text_tokenizer(text: str, tmp_path) -> None:
+    nlp = build_pipeline(concepts=False, tokenize=False)
+    doc = nlp.make_doc(text)
+    assert doc.text == text
+    assert len(doc) == (1 if text else 0)
+    nlp.to_disk(tmp_path / "p")
+    again = spacy.load(tmp_path / "p")
+    assert again.make_doc(text).text == text

@@ -80,7 +80,8 @@ class Parser:
     :data:`eligo.pipeline.TEXT_ONLY` (the default pipeline, with or without
     concepts), no component reads tokens, so the tokenizer is skipped: each
     Doc holds its whole text as one token (in a small vocab of its own, so the
-    pipeline's vocab does not grow with the input).
+    pipeline's vocab does not grow with the input). The pipeline it builds
+    itself therefore gets the no-op whole-text tokenizer.
     """
 
     def __init__(
@@ -103,7 +104,7 @@ class Parser:
         self.nlp = (
             nlp
             if nlp is not None
-            else build_pipeline(max_chars=max_chars, concepts=concepts)
+            else build_pipeline(max_chars=max_chars, concepts=concepts, tokenize=False)
         )
         self.tokenize = not set(self.nlp.pipe_names) <= TEXT_ONLY
         self._text_vocab = Vocab()

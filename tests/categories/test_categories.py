@@ -257,3 +257,18 @@ def test_exported_scorer_matches_the_skops_model(tmp_path) -> None:
         from_shipped.predict_proba(texts),
         FastScorer.from_arrays(fresh).predict_proba(texts),
     )
+
+
+def test_protocol_checks_do_not_load_the_estimator() -> None:
+    # spaCy checks each component against ListenedToComponent with hasattr in
+    # a hash-seed-dependent order; none of its attributes may load skops.
+    from spacy import ty
+
+    register_extensions()
+    pipeline = spacy.blank("en")
+    component = pipeline.add_pipe("eligo_categories")
+    for attr in ("model", "listener_map", "find_listeners", "name"):
+        hasattr(component, attr)
+    assert not isinstance(component, ty.ListenedToComponent)
+    assert component._estimator is None
+    assert sorted(component.estimator().classes_) == sorted(CATEGORIES)

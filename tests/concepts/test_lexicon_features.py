@@ -67,3 +67,33 @@ def test_without_terms_the_component_does_nothing() -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("eligo_lexicon_features")
     assert [t.lemma_ for t in nlp("diabetes")] == [""]
+
+
+def test_saved_table_is_the_lookup_table(nlp, tmp_path) -> None:
+    nlp.to_disk(tmp_path / "saved")
+    saved = json.loads(
+        (tmp_path / "saved/eligo_lexicon_features/terms.json").read_text()
+    )
+    assert saved["format"] == 2
+    lower = saved["tables"]["lower"]
+    assert lower["type 2 diabetes mellitus"] == "cond"
+    assert lower["type 2"] is None  # a proper prefix, not a term
+    assert lower["insulin"] == "drug|meas"
+
+
+def test_phrase_list_format_still_loads(nlp) -> None:
+    # Format 1: tokenized phrase lists per mode and category.
+    old = {"lower": {"cond": [["heart", "failure"]]}, "exact": {"meas": [["BNP"]]}}
+    pipe = nlp.get_pipe("eligo_lexicon_features")
+    pipe.from_bytes(json.dumps(old).encode())
+    assert tags(nlp, "Heart failure with BNP > 100") == [
+        ("Heart", "B-cond"),
+        ("failure", "I-cond"),
+        ("BNP", "B-meas"),
+    ]
+
+
+def test_unknown_table_format_is_refused(nlp) -> None:
+    pipe = nlp.get_pipe("eligo_lexicon_features")
+    with pytest.raises(ValueError, match="format 3"):
+        pipe.from_bytes(json.dumps({"format": 3, "tables": {}}).encode())

@@ -89,14 +89,20 @@ class CategoryComponent:
         self._cache.clear()
         return self
 
-    @property
-    def model(self) -> Any:
-        """The scikit-learn estimator (loaded from skops on first use)."""
-        if self._model is None:
-            self._model = load_model(self.model_path)
-        return self._model
+    def estimator(self) -> Any:
+        """The scikit-learn estimator (loaded from skops on first call).
 
-    _model: Any = None
+        A method, not a lazy ``model`` property: spaCy checks every component
+        against its ``ListenedToComponent`` protocol with ``hasattr``, and in
+        the attribute order some hash seeds give, a ``model`` property was
+        read there, importing scikit-learn and skops (+4 s, +120 MB) at every
+        start-up that used such a seed.
+        """
+        if self._estimator is None:
+            self._estimator = load_model(self.model_path)
+        return self._estimator
+
+    _estimator: Any = None
 
 
 def _scorer(model_path: Path) -> FastScorer:
