@@ -209,3 +209,20 @@ def test_pipe_over_documents_equals_one_at_a_time(parsed) -> None:
     ]
     assert batched == one
     assert any(c["entities"] for crits in one for c in crits)
+
+
+def test_vocab_is_bounded_by_reloading_the_model(parsed) -> None:
+    nlp, _ = parsed
+    reference = nlp.get_pipe("eligo_concepts")
+    bounded = ConceptRecognizer(nlp, cache_size=0, max_vocab=30)
+    texts = [
+        "Type 2 diabetes treated with insulin or metformin",
+        "History of myocardial infarction, stroke or transient ischaemic attack",
+        "Serum creatinine above 1.5 mg/dL or creatinine clearance below 60 mL/min",
+        "Prior bariatric surgery, gastrectomy or small bowel resection",
+    ]
+    first_model = bounded.model
+    got = [bounded.predict([t])[0] for t in texts]
+    assert bounded.reloads >= 1 and bounded.model is not first_model
+    assert len(bounded.model.vocab) <= 30 + 20  # at most one text's words over
+    assert got == reference.predict(texts), "reloading changes no prediction"

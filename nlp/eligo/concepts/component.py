@@ -123,6 +123,11 @@ class ConceptRecognizer:
         model: Path of a concept model; empty for the packaged one.
         batch_size: Criteria per ``nlp.pipe`` batch of the concept model.
         cache_size: Criterion texts whose predictions are kept (0: none).
+        max_vocab: Words the model's vocab may hold before the model is
+            reloaded with a fresh one (0: never). Every new word a text brings
+            stays in a spaCy vocab (about 0.7 KB each, with the tokenizer's
+            cache), so without a bound a long run's memory would grow with the
+            input; predictions do not depend on the vocab's history.
     """
 
     def __init__(
@@ -133,13 +138,17 @@ class ConceptRecognizer:
         model: str = "",
         batch_size: int = 128,
         cache_size: int = 20_000,
+        max_vocab: int = 200_000,
     ) -> None:
         register_extensions()
         self.name = name
         self.batch_size = batch_size
         self.cache_size = cache_size
+        self.max_vocab = max_vocab
+        self.reloads = 0
         self._cache: dict[str, list[Span]] = {}
-        self.model = load_model(model or None)
+        self._model_path: Path | None = Path(model) if model else None
+        self.model = load_model(self._model_path)
 
     def predict(self, texts: list[str]) -> list[list[Span]]:
         """The model's spans for each text (character offsets into it).
@@ -162,6 +171,9 @@ class ConceptRecognizer:
                     if e.label_ not in NOT_ENTITIES
                 ]
         out = [fresh[t] if t in fresh else cache[t] for t in texts]
+        if self.max_vocab and len(self.model.vocab) > self.max_vocab:
+            self.model = load_model(self._model_path)
+            self.reloads += 1
         if self.cache_size > 0:
             for text in fresh:
                 if len(cache) >= self.cache_size:
@@ -223,7 +235,8 @@ class ConceptRecognizer:
         self, path: str | Path, *, exclude: Iterable[str] = ()
     ) -> "ConceptRecognizer":
         """Load the concept model saved by :meth:`to_disk`."""
-        self.model = spacy.load(ensure_path(path) / MODEL_DIR)
+        self._model_path = ensure_path(path) / MODEL_DIR
+        self.model = load_model(self._model_path)
         return self
 
 
@@ -231,12 +244,27 @@ class ConceptRecognizer:
     "eligo_concepts",
     assigns=["doc._.criteria"],
     requires=["doc._.criteria"],
-    default_config={"model": "", "batch_size": 128, "cache_size": 20_000},
+    default_config={
+        "model": "",
+        "batch_size": 128,
+        "cache_size": 20_000,
+        "max_vocab": 200_000,
+    },
 )
 def make_concept_recognizer(
-    nlp: Language, name: str, model: str, batch_size: int, cache_size: int
+    nlp: Language,
+    name: str,
+    model: str,
+    batch_size: int,
+    cache_size: int,
+    max_vocab: int,
 ) -> "ConceptRecognizer":
     """Registered factory for :class:`ConceptRecognizer`."""
     return ConceptRecognizer(
-        nlp, name, model=model, batch_size=batch_size, cache_size=cache_size
+        nlp,
+        name,
+        model=model,
+        batch_size=batch_size,
+        cache_size=cache_size,
+        max_vocab=max_vocab,
     )
