@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.tokens import DocBin
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "training" / "ner"
@@ -49,8 +50,13 @@ def test_convert_writes_every_split_and_counts_losses(converted: Path) -> None:
     assert stats["trials"] == {"train": 2, "tune": 1, "dev": 1}
     assert stats["alignment"]["lost"] == 0
     assert stats["read"]["out_of_scope"] == 2
-    for split in ("train", "tune", "dev"):
+    for split in ("train", "tune", "dev", "fit"):
         assert (converted / "corpus" / f"{split}.spacy").is_file()
+    docs = {
+        split: len(DocBin().from_disk(converted / "corpus" / f"{split}.spacy"))
+        for split in ("train", "tune", "fit")
+    }
+    assert docs["fit"] == docs["train"] + docs["tune"] > docs["train"]
 
 
 def test_a_few_training_steps_give_a_loadable_model(converted: Path) -> None:
@@ -67,7 +73,7 @@ def test_a_few_training_steps_give_a_loadable_model(converted: Path) -> None:
         "--gpu-id",
         "-1",
         "--paths.train",
-        str(corpus / "train.spacy"),
+        str(corpus / "fit.spacy"),
         "--paths.dev",
         str(corpus / "tune.spacy"),
         "--paths.lexicon",

@@ -1,4 +1,8 @@
-"""Convert Chia's brat files to spaCy DocBins: train, tune and dev.
+"""Convert Chia's brat files to spaCy DocBins: train, tune, dev and fit.
+
+``fit`` is train and tune together: the shipped model is trained on it for a
+fixed number of steps (configurations are compared by training on ``train``
+with checkpoints chosen on ``tune``); ``dev`` is never trained on.
 
 One Doc per criterion line, tokenized with eligo's tokenizer
 (``eligo.tokenizer.v1``). The annotation choices (labels, discontinuous and
@@ -84,7 +88,7 @@ def convert(
     limit: int = 0,
     labels: tuple[str, ...] = LABELS,
 ) -> dict[str, object]:
-    """Write ``train.spacy``, ``tune.spacy``, ``dev.spacy`` and ``stats.json``.
+    """Write ``{train,tune,dev,fit}.spacy`` and ``stats.json``.
 
     Args:
         chia_dir: Folder of Chia ``.txt``/``.ann`` pairs.
@@ -116,6 +120,10 @@ def convert(
     output_dir.mkdir(parents=True, exist_ok=True)
     for split, docbin in bins.items():
         docbin.to_disk(output_dir / f"{split}.spacy")
+    fit = DocBin(store_user_data=True)
+    fit.merge(bins["train"])
+    fit.merge(bins["tune"])
+    fit.to_disk(output_dir / "fit.spacy")
     summary: dict[str, object] = {
         "trials": {s: len(t) for s, t in trials.items()},
         "docs": {s: len(b) for s, b in bins.items()},
@@ -132,7 +140,7 @@ def main(
     limit: int = typer.Option(0, help="Read at most N files (0: all)."),
     labels: str = typer.Option(",".join(LABELS), help="Comma-separated labels."),
 ) -> None:
-    """Convert CHIA_DIR's brat files into OUTPUT_DIR/{train,tune,dev}.spacy."""
+    """Convert CHIA_DIR's brat files into OUTPUT_DIR/{train,tune,dev,fit}.spacy."""
     if not chia_dir.is_dir():
         raise typer.BadParameter(f"no such folder: {chia_dir}")
     wanted = tuple(labels.split(","))
