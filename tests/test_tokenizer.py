@@ -59,3 +59,16 @@ def test_whole_text_tokenizer(text: str, tmp_path) -> None:
     nlp.to_disk(tmp_path / "p")
     again = spacy.load(tmp_path / "p")
     assert again.make_doc(text).text == text
+
+
+def test_whole_text_docs_keep_memory_flat() -> None:
+    from eligo.tokenizer import WholeTextTokenizer
+
+    nlp = build_pipeline(concepts=False, tokenize=False)
+    before = len(nlp.vocab.strings)
+    tokenizer = WholeTextTokenizer(nlp.vocab, renew_after=2)
+    vocabs = [tokenizer(f"criteria text {i}").vocab for i in range(3)]
+    assert vocabs[0] is vocabs[1] is not nlp.vocab
+    assert vocabs[2] is not vocabs[1]
+    nlp.make_doc("a text that must not stay in the pipeline's vocab")
+    assert len(nlp.vocab.strings) == before

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from .document import (
     Constraint,
@@ -34,6 +33,7 @@ from .errors import EligoError, TextTooLongError
 from .pipeline import DEFAULT_MAX_CHARS, TEXT_ONLY, build_pipeline
 from .segment.view import reading_view
 from .summary import summarise
+from .tokenizer import WHOLE_TEXT_VOCAB_DOCS, WholeTextTokenizer
 from .trial import ReadFailure, Trial
 
 
@@ -58,7 +58,7 @@ class ParseFailure:
 
 
 #: Docs made over one text-only vocab before a fresh one replaces it.
-TEXT_VOCAB_DOCS = 256
+TEXT_VOCAB_DOCS = WHOLE_TEXT_VOCAB_DOCS
 
 Item = Trial | ReadFailure
 Result = Document | ParseFailure | ReadFailure
@@ -107,8 +107,7 @@ class Parser:
             else build_pipeline(max_chars=max_chars, concepts=concepts, tokenize=False)
         )
         self.tokenize = not set(self.nlp.pipe_names) <= TEXT_ONLY
-        self._text_vocab = Vocab()
-        self._text_docs = 0
+        self._whole_text = WholeTextTokenizer(renew_after=TEXT_VOCAB_DOCS)
 
     def make_doc(self, trial: Trial) -> Doc:
         """The tokenized Doc of a trial, before any component.
@@ -118,21 +117,15 @@ class Parser:
         """
         if len(trial.text) > self.max_chars:
             raise TextTooLongError(len(trial.text), self.max_chars)
-        doc = self.nlp.make_doc(trial.text) if self.tokenize else self._text_doc(trial)
+        doc = (
+            self.nlp.make_doc(trial.text)
+            if self.tokenize
+            else self._whole_text(trial.text)
+        )
         doc._.view = reading_view(trial.text)  # Doc.text would rebuild the string
         doc._.source_format = trial.source_format
         doc._.default_section = self.default_section
         return doc
-
-    def _text_doc(self, trial: Trial) -> Doc:
-        """A Doc of one token holding the whole text (see the class docstring)."""
-        if self._text_docs >= TEXT_VOCAB_DOCS:  # a fresh vocab keeps memory flat
-            self._text_vocab = Vocab()
-            self._text_docs = 0
-        self._text_docs += 1
-        if not trial.text:
-            return Doc(self._text_vocab, words=[])
-        return Doc(self._text_vocab, words=[trial.text], spaces=[False])
 
     def parse(self, trial: Trial) -> Document:
         """Parse one trial.

@@ -86,6 +86,10 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
     return make_eligo_tokenizer
 
 
+#: Docs a :class:`WholeTextTokenizer` makes over one vocab before a fresh one.
+WHOLE_TEXT_VOCAB_DOCS = 256
+
+
 class WholeTextTokenizer:
     """A tokenizer for pipelines whose components never read tokens.
 
@@ -95,15 +99,28 @@ class WholeTextTokenizer:
     one token holding the whole text, and costs nothing to build, where
     :func:`make_eligo_tokenizer` spends about 0.25 s on English exceptions and
     affix rules at every start-up.
+
+    Each text becomes a word of the Doc's vocab, so the Docs get a small vocab
+    of their own, replaced every ``renew_after`` Docs: memory stays flat
+    however many texts go through (the pipeline's vocab never sees them).
     """
 
-    def __init__(self, vocab: Vocab) -> None:
-        self.vocab = vocab
+    def __init__(
+        self, vocab: Vocab | None = None, renew_after: int = WHOLE_TEXT_VOCAB_DOCS
+    ) -> None:
+        self.vocab = vocab if vocab is not None else Vocab()
+        self.renew_after = renew_after
+        self._docs_vocab = Vocab()
+        self._docs = 0
 
     def __call__(self, text: str) -> Doc:
+        if self._docs >= self.renew_after:
+            self._docs_vocab = Vocab()
+            self._docs = 0
+        self._docs += 1
         if not text:
-            return Doc(self.vocab, words=[])
-        return Doc(self.vocab, words=[text], spaces=[False])
+            return Doc(self._docs_vocab, words=[])
+        return Doc(self._docs_vocab, words=[text], spaces=[False])
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         for text in texts:
