@@ -14,6 +14,12 @@ reports both; ``on`` or ``off`` measures one.
 Usage:
     python benchmarks/throughput.py [--data FILE] [--out FILE] [--memory-trials N]
         [--concepts both|on|off] [--limit N]
+
+``benchmarks/results/throughput.json`` is the default run;
+``benchmarks/results/throughput_memory.json`` is ``--concepts on
+--memory-trials 100000`` (the streamed run with the concept model, whose
+vocabulary is the part that grows with the input). Figures move by 10-15 %
+between runs on the shared 2-core machine: compare runs made back to back.
 """
 
 from __future__ import annotations
