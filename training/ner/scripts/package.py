@@ -2,14 +2,17 @@
 
 Loads MODEL, saves it with ``nlp.to_disk`` to OUTPUT_DIR (the model card,
 ``MODEL_CARD.md``, is kept: it is written by hand) and copies METRICS there as
-``metrics.json``. Prints the folder's size; the committed model must stay
-under 50 MB.
+``metrics.json``. ``meta.json``'s ``performance`` becomes the dev micro
+scores: spaCy fills it with its last evaluation on the training run's
+``--paths.dev`` (tune), which the shipped model is trained on. Prints the
+folder's size; the committed model must stay under 50 MB.
 
 Usage: python scripts/package.py MODEL METRICS.json OUTPUT_DIR
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -26,6 +29,12 @@ def main(model: Path, metrics: Path, output_dir: Path) -> None:
     nlp = spacy.load(model)
     nlp.meta["name"] = "eligo_ner"
     nlp.meta["license"] = "CC BY 4.0 (trained on Chia, Kury et al. 2020)"
+    scores = json.loads(metrics.read_text(encoding="utf-8"))
+    nlp.meta["performance"] = {
+        "split": f"Chia {scores['split']}, {scores['trials']} trials never trained on",
+        "all_gold_micro": scores["all_gold"]["micro"],
+        "flat_gold_micro": scores["flat_gold"]["micro"],
+    }
     for child in ("tokenizer", "vocab", "meta.json", "config.cfg"):
         target = output_dir / child
         if target.is_dir():
