@@ -8,9 +8,11 @@ import time
 import pytest
 
 from eligo.batch import run_parse
-from eligo.output import JsonLinesWriter
-from eligo.parse import ParseFailure, Parser, parse_trials
+from eligo.document import Document
+from eligo.output import JsonArrayWriter, JsonLinesWriter, TableWriter
+from eligo.parse import DocumentJSON, ParseFailure, Parser, parse_trials
 from eligo.pipeline import PIPE_NAMES, build_pipeline
+from eligo.readers import read_paths
 from eligo.trial import ReadFailure, Trial
 
 TEXTS = [
@@ -88,6 +90,62 @@ def test_parse_trials_keeps_order_across_chunks(parser, jobs: int) -> None:
     results = list(parse_trials(iter(items), jobs=jobs, chunksize=3))
     assert [r.id for r in results] == [t.id for t in items]
     assert dumped(results) == dumped([parser.parse_safe(t) for t in items])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_parse_trials_as_json_gives_the_same_documents(parser, jobs: int) -> None:
+    failure = ReadFailure(path="x.xml", record="r1", reason="not XML")
+    items = [*trials(7), failure, *trials(3)]
+    results = list(parse_trials(iter(items), jobs=jobs, chunksize=2, as_json=True))
+    assert results[7] == failure
+    expected = [parser.parse_safe(t) for t in trials(7) + trials(3)]
+    got = [r for r in results if r != failure]
+    assert all(isinstance(r, DocumentJSON) for r in got)
+    assert [r.json for r in got] == [d.model_dump_json() for d in expected]
+    assert [r.criteria for r in got] == [len(d.criteria) for d in expected]
+    assert [r.constraints for r in got] == [
+        sum(len(c.constraints) for c in d.criteria) for d in expected
+    ]
+    assert got[0].document() == expected[0]
+    assert isinstance(got[0].document(), Document)
+
+
+@pytest.mark.parametrize("writer_class", [JsonLinesWriter, JsonArrayWriter])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_run_parse_writes_json_as_a_writer_of_documents_would(
+    tmp_path, parser, writer_class, jobs: int
+) -> None:
+    for i, text in enumerate(TEXTS):
+        (tmp_path / f"t{i}.txt").write_text(text, encoding="utf-8")
+    got = io.StringIO()
+    stats = run_parse([tmp_path], writer_class(got), jobs=jobs)
+    expected = io.StringIO()
+    writer = writer_class(expected)
+    documents = [
+        r for r in parse_trials(read_paths([tmp_path])) if isinstance(r, Document)
+    ]
+    assert documents
+    for doc in documents:
+        writer.write(doc)
+    writer.close()
+    assert got.getvalue() == expected.getvalue()
+    assert stats.documents == len(documents)
+    assert stats.criteria == sum(len(d.criteria) for d in documents)
+    assert stats.constraints == sum(
+        len(c.constraints) for d in documents for c in d.criteria
+    )
+
+
+def test_run_parse_gives_documents_to_a_writer_without_json(tmp_path) -> None:
+    (tmp_path / "t.txt").write_text(TEXTS[0], encoding="utf-8")
+    out = io.StringIO()
+    seen: list[object] = []
+    stats = run_parse(
+        [tmp_path], TableWriter(out, width=120), jobs=2, on_document=seen.append
+    )
+    assert stats.documents == 1
+    assert isinstance(seen[0], Document)
+    assert "metformin" in out.getvalue()
 
 
 def test_pipeline_without_concepts() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .document import Document
 from .output import Writer
-from .parse import ParseFailure, parse_trials
+from .parse import DocumentJSON, ParseFailure, parse_trials
 from .pipeline import DEFAULT_MAX_CHARS
 from .readers import read_paths
 from .trial import ReadFailure
@@ -48,7 +48,7 @@ def run_parse(
     max_chars: int = DEFAULT_MAX_CHARS,
     concepts: bool = True,
     on_error: Callable[[str], None] | None = None,
-    on_document: Callable[[Document], None] | None = None,
+    on_document: Callable[[Document | DocumentJSON], None] | None = None,
 ) -> ParseStats:
     """Parse every trial under ``paths`` and write each document.
 
@@ -60,13 +60,17 @@ def run_parse(
         max_chars: Longest criteria text accepted.
         concepts: Run the concept model (``False``: no entities, much faster).
         on_error: Called with each one-line failure message.
-        on_document: Called after each document is written (progress).
+        on_document: Called after each document is written (progress); it
+            gets a :class:`DocumentJSON` when the writer takes JSON text.
 
     Returns:
         Counts and timing; ``failures`` > 0 means the caller should exit non-zero.
     """
     stats = ParseStats()
     started = time.perf_counter()
+    # A JSON writer takes each document as the text it was serialised to where
+    # it was parsed, so the Documents are never rebuilt in this process.
+    write_json: Callable[[str], None] | None = getattr(writer, "write_json", None)
     try:
         results = parse_trials(
             read_paths(paths),
@@ -74,6 +78,7 @@ def run_parse(
             default_section=section,
             max_chars=max_chars,
             concepts=concepts,
+            as_json=write_json is not None,
         )
         for result in results:
             if isinstance(result, (ReadFailure, ParseFailure)):
@@ -83,10 +88,16 @@ def run_parse(
                 if on_error is not None:
                     on_error(message)
                 continue
-            writer.write(result)
+            if isinstance(result, DocumentJSON):
+                assert write_json is not None  # asked for only then
+                write_json(result.json)
+                stats.criteria += result.criteria
+                stats.constraints += result.constraints
+            else:
+                writer.write(result)
+                stats.criteria += len(result.criteria)
+                stats.constraints += sum(len(c.constraints) for c in result.criteria)
             stats.documents += 1
-            stats.criteria += len(result.criteria)
-            stats.constraints += sum(len(c.constraints) for c in result.criteria)
             if on_document is not None:
                 on_document(result)
     finally:

@@ -22,6 +22,12 @@ class Writer(Protocol):
     def close(self) -> None: ...
 
 
+class JsonWriter(Writer, Protocol):
+    """A writer that also takes a document already serialised to JSON."""
+
+    def write_json(self, text: str) -> None: ...
+
+
 class JsonLinesWriter:
     """One JSON object per line."""
 
@@ -29,7 +35,10 @@ class JsonLinesWriter:
         self.stream = stream
 
     def write(self, doc: Document) -> None:
-        self.stream.write(doc.model_dump_json(exclude_none=False))
+        self.write_json(doc.model_dump_json())
+
+    def write_json(self, text: str) -> None:
+        self.stream.write(text)
         self.stream.write("\n")
         self.stream.flush()
 
@@ -46,8 +55,11 @@ class JsonArrayWriter:
         self.stream.write("[")
 
     def write(self, doc: Document) -> None:
+        self.write_json(doc.model_dump_json())
+
+    def write_json(self, text: str) -> None:
         self.stream.write(",\n" if self.count else "\n")
-        self.stream.write(doc.model_dump_json())
+        self.stream.write(text)
         self.stream.flush()
         self.count += 1
 
