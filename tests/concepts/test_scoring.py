@@ -33,3 +33,20 @@ def test_predictions_in_out_of_scope_regions_are_not_scored() -> None:
 def test_unscored_labels_are_ignored() -> None:
     r = score([(0, 3, "Value")], [(0, 3, "Value")])
     assert r["micro"]["pred"] == r["micro"]["gold"] == 0
+
+
+def test_predicted_spans_read_a_span_group_else_the_entities() -> None:
+    import spacy
+    from spacy.tokens import Span
+
+    from eligo.concepts.scoring import predicted_spans
+
+    nlp = spacy.blank("en")
+    doc = nlp("metastatic breast cancer")
+    doc.ents = [Span(doc, 1, 3, label="Condition")]
+    assert predicted_spans(doc) == [(11, 24, "Condition")]
+    doc.spans["sc"] = [Span(doc, 0, 3, label="Condition"), Span(doc, 1, 3, "Condition")]
+    assert predicted_spans(doc) == [(0, 24, "Condition"), (11, 24, "Condition")]
+    # nested predictions can each match a nested gold span
+    r = score(predicted_spans(doc), [(0, 24, "Condition"), (11, 24, "Condition")])
+    assert r["micro"]["strict_f"] == 1.0

@@ -59,17 +59,46 @@ def test_convert_writes_every_split_and_counts_losses(converted: Path) -> None:
     assert docs["fit"] == docs["train"] + docs["tune"] > docs["train"]
 
 
-def test_a_few_training_steps_give_a_loadable_model(converted: Path) -> None:
+def test_convert_keeps_nested_gold_spans_for_a_span_categorizer(
+    converted: Path,
+) -> None:
+    import eligo.tokenizer  # noqa: F401  (registers eligo.tokenizer.v1)
+
+    nlp = spacy.blank(
+        "en", config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}}
+    )
+    docs = list(
+        DocBin().from_disk(converted / "corpus" / "fit.spacy").get_docs(nlp.vocab)
+    ) + list(DocBin().from_disk(converted / "corpus" / "dev.spacy").get_docs(nlp.vocab))
+    doc = next(d for d in docs if "type 2 diabetes mellitus" in d.text)
+    spans = {(s.text, s.label_) for s in doc.spans["sc"]}
+    assert {
+        ("type 2 diabetes mellitus", "Condition"),
+        ("diabetes mellitus", "Condition"),
+    } <= spans
+    # the flat NER target keeps one of the two (the shortest)
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("diabetes mellitus", "Condition") in ents
+    assert ("type 2 diabetes mellitus", "Condition") not in ents
+    assert all(len(d.spans["sc"]) >= len(d.ents) for d in docs)
+
+
+@pytest.mark.parametrize(
+    ("config", "component"), [("ner", "ner"), ("spancat", "spancat")]
+)
+def test_a_few_training_steps_give_a_loadable_model(
+    converted: Path, config: str, component: str
+) -> None:
     corpus = converted / "corpus"
     run(
         "-m",
         "spacy",
         "train",
-        "configs/ner.cfg",
+        f"configs/{config}.cfg",
         "--code",
         "scripts/functions.py",
         "--output",
-        str(converted / "training"),
+        str(converted / f"training-{config}"),
         "--gpu-id",
         "-1",
         "--paths.train",
@@ -86,8 +115,8 @@ def test_a_few_training_steps_give_a_loadable_model(converted: Path) -> None:
     )
     from eligo.concepts import lexicon_features  # noqa: F401
 
-    nlp = spacy.load(converted / "training" / "model-last")
-    assert nlp.pipe_names == ["eligo_lexicon_features", "tok2vec", "ner"]
-    assert "Condition" in nlp.get_pipe("ner").labels
+    nlp = spacy.load(converted / f"training-{config}" / "model-last")
+    assert nlp.pipe_names == ["eligo_lexicon_features", "tok2vec", component]
+    assert "Condition" in nlp.get_pipe(component).labels
     doc = nlp("Absolute neutrophil count >= 1.5 x 10^9/L")
     assert doc[0].lemma_ == "B-meas"

@@ -23,10 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .brat import SCORED_TYPES, Criterion, Split, iter_chia, read_pair
 
 Spans = Sequence[tuple[int, int, str]]
+#: ``doc.spans`` key a span categorizer writes (spaCy's default ``"sc"``).
+SPANS_KEY = "sc"
 
 
 @dataclass
@@ -118,6 +121,14 @@ class Scorer:
         return out
 
 
+def predicted_spans(doc: Doc, spans_key: str = SPANS_KEY) -> list[tuple[int, int, str]]:
+    """A model's spans: ``doc.spans[spans_key]`` (a span categorizer's, which
+    may nest) when the pipeline set that group, else ``doc.ents``."""
+    group = doc.spans.get(spans_key) if spans_key in doc.spans else None
+    spans = group if group is not None else doc.ents
+    return [(s.start_char, s.end_char, s.label_) for s in spans]
+
+
 def evaluate_on_chia(
     nlp: Language, chia_dir: Path, *, split: Split = "dev", batch_size: int = 256
 ) -> dict[str, Any]:
@@ -128,7 +139,7 @@ def evaluate_on_chia(
     the overlap-resolved spans the model was trained to produce.
 
     Args:
-        nlp: A pipeline that sets ``doc.ents``.
+        nlp: A pipeline that sets ``doc.ents``, or ``doc.spans["sc"]``.
         chia_dir: The Chia folder.
         split: Which split to score.
         batch_size: ``nlp.pipe`` batch size.
@@ -152,7 +163,7 @@ def evaluate_on_chia(
     all_gold = Scorer(SCORED_TYPES)
     flat_gold = Scorer(SCORED_TYPES)
     for crit, doc in zip(criteria, docs, strict=True):
-        pred = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        pred = predicted_spans(doc)
         all_gold.add(pred, crit.gold, crit.out_of_scope)
         flat_gold.add(pred, crit.entities, crit.out_of_scope)
     size = sum(len(t.encode("utf-8")) for t in texts)

@@ -34,6 +34,9 @@ from eligo.concepts.brat import (
     read_pair,
 )
 
+#: ``doc.spans`` key of the nested gold spans (the spancat's ``spans_key``).
+SPANS_KEY = "sc"
+
 
 def blank_nlp() -> Language:
     """A blank English pipeline with eligo's tokenizer."""
@@ -77,6 +80,16 @@ def criterion_doc(nlp: Language, crit: Criterion, counts: dict[str, int]) -> Doc
                 taken.add(token.i)
                 counts["missing_tokens"] += 1
     doc.set_ents(sorted(ents), missing=missing, default="outside")
+    # Every gold span, nested ones too, for a span categorizer (configs/spancat.cfg);
+    # the NER ignores them.
+    nested: dict[tuple[int, int, str], Span] = {}
+    for start, end, label in crit.gold:
+        span = doc.char_span(start, end, label=label, alignment_mode="contract")
+        if span is None or not len(span):
+            span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None and len(span):
+            nested.setdefault((span.start, span.end, label), span)
+    doc.spans[SPANS_KEY] = [nested[k] for k in sorted(nested)]
     doc.user_data["chia"] = f"{crit.trial}_{crit.part}:{crit.line}"
     return doc
 
