@@ -16,7 +16,8 @@ entities of a criterion:
 2. **Model spans** (``source: "model"``): the model's predictions fill the
    rest. A prediction that overlaps a rule span is dropped, whatever its label
    (the rule span stands for that text). The model's own output never
-   overlaps itself (a flat NER model).
+   overlaps itself: a span categorizer's candidates are resolved to flat
+   spans, the highest score first (:mod:`eligo.concepts.decode`).
 3. Entities already in the criterion's list when this component runs (from a
    component placed earlier) are kept as they are and take precedence over
    both, by the same rule.
@@ -39,6 +40,7 @@ from spacy.util import ensure_path
 
 from ..extensions import doc_view, register_extensions
 from . import lexicon_features  # noqa: F401  (the model's pipeline uses it)
+from .decode import model_spans
 
 MODEL_NAME = "eligo_ner"
 MODEL_DIR = "model"
@@ -163,13 +165,9 @@ class ConceptRecognizer:
                 todo[text] = None
         fresh: dict[str, list[Span]] = {}
         if todo:
-            docs = self.model.pipe(todo, batch_size=self.batch_size)
-            for text, doc in zip(todo, docs, strict=True):
-                fresh[text] = [
-                    (e.start_char, e.end_char, e.label_)
-                    for e in doc.ents
-                    if e.label_ not in NOT_ENTITIES
-                ]
+            found = model_spans(self.model, todo, batch_size=self.batch_size)
+            for text, spans in zip(todo, found, strict=True):
+                fresh[text] = [s for s in spans if s[2] not in NOT_ENTITIES]
         out = [fresh[t] if t in fresh else cache[t] for t in texts]
         if self.max_vocab and len(self.model.vocab) > self.max_vocab:
             self.model = load_model(self._model_path)

@@ -26,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .brat import SCORED_TYPES, Criterion, Split, iter_chia, read_pair
+from .decode import model_spans
 
 Spans = Sequence[tuple[int, int, str]]
 #: ``doc.spans`` key a span categorizer writes (spaCy's default ``"sc"``).
@@ -130,19 +131,28 @@ def predicted_spans(doc: Doc, spans_key: str = SPANS_KEY) -> list[tuple[int, int
 
 
 def evaluate_on_chia(
-    nlp: Language, chia_dir: Path, *, split: Split = "dev", batch_size: int = 256
+    nlp: Language,
+    chia_dir: Path,
+    *,
+    split: Split = "dev",
+    batch_size: int = 256,
+    nested_spans: bool = False,
 ) -> dict[str, Any]:
     """Score a concept model on one Chia split (see :mod:`eligo.concepts.brat`).
 
-    Two gold references: ``all_gold`` holds every annotation of the scored
-    types (nested ones too, which a flat model cannot all find), ``flat_gold``
-    the overlap-resolved spans the model was trained to produce.
+    The predictions scored are the flat spans eligo outputs
+    (:func:`eligo.concepts.decode.model_spans`). Two gold references:
+    ``all_gold`` holds every annotation of the scored types (nested ones too,
+    which flat output cannot all match), ``flat_gold`` the overlap-resolved
+    spans a flat NER is trained to produce.
 
     Args:
-        nlp: A pipeline that sets ``doc.ents``, or ``doc.spans["sc"]``.
+        nlp: A concept model (``ner`` or ``spancat``).
         chia_dir: The Chia folder.
         split: Which split to score.
-        batch_size: ``nlp.pipe`` batch size.
+        batch_size: Texts per model batch.
+        nested_spans: Also score a span categorizer's own, nested output
+            (``doc.spans["sc"]``) against all gold, as ``all_gold_nested``.
 
     Returns:
         ``{"all_gold": report, "flat_gold": report, "docs", "trials", "bytes",
@@ -157,20 +167,26 @@ def evaluate_on_chia(
         trials.add(path.stem.partition("_")[0])
     texts = [c.text for c in criteria]
     started, cpu_started = time.perf_counter(), time.process_time()
-    docs = list(nlp.pipe(texts, batch_size=batch_size))
+    predictions = list(model_spans(nlp, texts, batch_size=batch_size))
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
     all_gold = Scorer(SCORED_TYPES)
     flat_gold = Scorer(SCORED_TYPES)
-    for crit, doc in zip(criteria, docs, strict=True):
-        pred = predicted_spans(doc)
+    for crit, pred in zip(criteria, predictions, strict=True):
         all_gold.add(pred, crit.gold, crit.out_of_scope)
         flat_gold.add(pred, crit.entities, crit.out_of_scope)
+    nested: dict[str, Any] = {}
+    if nested_spans:
+        scorer = Scorer(SCORED_TYPES)
+        docs = nlp.pipe(texts, batch_size=batch_size)
+        for crit, doc in zip(criteria, docs, strict=True):
+            scorer.add(predicted_spans(doc), crit.gold, crit.out_of_scope)
+        nested = {"all_gold_nested": scorer.report()}
     size = sum(len(t.encode("utf-8")) for t in texts)
     return {
         "split": split,
         "trials": len(trials),
-        "docs": len(docs),
+        "docs": len(predictions),
         "bytes": size,
         "seconds": round(seconds, 3),
         "mb_per_s": round(size / seconds / 1e6, 3) if seconds else None,
@@ -178,4 +194,5 @@ def evaluate_on_chia(
         "mb_per_cpu_s": round(size / cpu_seconds / 1e6, 3) if cpu_seconds else None,
         "all_gold": all_gold.report(),
         "flat_gold": flat_gold.report(),
+        **nested,
     }

@@ -32,10 +32,17 @@ def main(
     if split not in ("train", "tune", "dev"):
         raise typer.BadParameter(f"unknown split {split!r}")
     nlp = spacy.load(model)
-    result = evaluate_on_chia(nlp, chia_dir, split=cast(Split, split))
+    result = evaluate_on_chia(
+        nlp,
+        chia_dir,
+        split=cast(Split, split),
+        nested_spans="spancat" in nlp.pipe_names,
+    )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    for ref in ("all_gold", "flat_gold"):
+    for ref in ("all_gold", "flat_gold", "all_gold_nested"):
+        if ref not in result:
+            continue
         micro = result[ref]["micro"]
         typer.echo(
             f"{ref}: strict F1 {micro['strict_f']:.3f}  "

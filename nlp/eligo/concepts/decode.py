@@ -1,0 +1,118 @@
+"""The spans a concept model finds in each text, flat (never overlapping).
+
+Two kinds of model are read alike:
+
+- a flat NER (``ner``): its entities;
+- a span categorizer (``spancat``): every candidate span (the suggester's
+  n-grams) gets a score per label; a candidate is kept with its best label
+  when that score reaches the component's ``threshold``, and overlaps are
+  resolved greedily, the highest score first (then the shorter span). spaCy's
+  own ``set_annotations`` would keep every label over the threshold, nested,
+  in a Python loop over all candidates: the decoding here is vectorised and
+  about as fast as the model itself.
+
+Offsets are characters into the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+#: A span: start and end character offsets, and the label.
+Span = tuple[int, int, str]
+
+NER = "ner"
+SPANCAT = "spancat"
+
+
+def model_kind(nlp: Language) -> str:
+    """``"spancat"`` or ``"ner"``: which head the concept model has."""
+    if SPANCAT in nlp.pipe_names:
+        return SPANCAT
+    if NER in nlp.pipe_names:
+        return NER
+    raise ValueError(f"a concept model needs a {NER} or {SPANCAT} component")
+
+
+def model_spans(
+    nlp: Language, texts: Iterable[str], *, batch_size: int = 128
+) -> Iterator[list[Span]]:
+    """The flat spans of each text, in order."""
+    if model_kind(nlp) == NER:
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            yield [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        return
+    spancat = nlp.get_pipe(SPANCAT)
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) >= batch_size:
+            yield from _spancat_batch(nlp, spancat, batch)
+            batch = []
+    if batch:
+        yield from _spancat_batch(nlp, spancat, batch)
+
+
+def _spancat_batch(
+    nlp: Language, spancat: object, texts: list[str]
+) -> list[list[Span]]:
+    # Every component before the span categorizer (the tok2vec sets
+    # doc.tensor, which the categorizer's listener reads outside training).
+    docs = list(nlp.pipe(texts, disable=[SPANCAT], batch_size=len(texts)))
+    indices, scores = spancat.predict(docs)  # type: ignore[attr-defined]
+    threshold = float(spancat.cfg["threshold"])  # type: ignore[attr-defined]
+    labels = spancat.labels  # type: ignore[attr-defined]
+    starts_ends = numpy.asarray(indices.dataXd)
+    lengths = numpy.asarray(indices.lengths)
+    scores = numpy.asarray(scores)
+    out: list[list[Span]] = []
+    offset = 0
+    for doc, n in zip(docs, lengths.tolist(), strict=True):
+        out.append(
+            resolve(
+                doc,
+                starts_ends[offset : offset + n],
+                scores[offset : offset + n],
+                threshold,
+                labels,
+            )
+        )
+        offset += n
+    return out
+
+
+def resolve(
+    doc: Doc,
+    starts_ends: numpy.ndarray,
+    scores: numpy.ndarray,
+    threshold: float,
+    labels: tuple[str, ...] | list[str],
+) -> list[Span]:
+    """Non-overlapping spans from one doc's candidates (token start/end rows)
+    and their label scores: best label per candidate, kept at or over
+    ``threshold``, overlaps resolved highest score first, then shortest."""
+    if not len(scores):
+        return []
+    best = scores.argmax(axis=1)
+    top = scores[numpy.arange(len(scores)), best]
+    kept = numpy.flatnonzero(top >= threshold)
+    if not len(kept):
+        return []
+    size = starts_ends[kept, 1] - starts_ends[kept, 0]
+    order = kept[numpy.lexsort((size, -top[kept]))]
+    taken = numpy.zeros(len(doc), dtype=bool)
+    chosen: list[tuple[int, int, int]] = []
+    for i in order.tolist():
+        start, end = int(starts_ends[i, 0]), int(starts_ends[i, 1])
+        if taken[start:end].any():
+            continue
+        taken[start:end] = True
+        chosen.append((start, end, int(best[i])))
+    chosen.sort()
+    return [
+        (doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), labels[k]) for s, e, k in chosen
+    ]
