@@ -56,6 +56,15 @@ def test_nothing_over_the_threshold_gives_nothing(doc, threshold: float) -> None
     assert resolve(doc, starts_ends, scores, threshold, LABELS) == []
 
 
+def test_a_no_span_column_drops_candidates_it_wins(doc) -> None:
+    starts_ends, scores = rows(
+        (0, 1, [0.1, 0.0, 0.2, 0.7]),  # "no span" wins
+        (5, 6, [0.0, 0.6, 0.0, 0.4]),
+    )
+    got = resolve(doc, starts_ends, scores, 0.0, (*LABELS, ""), negative=3)
+    assert got == [(33, 40, "Drug")]
+
+
 def test_no_candidates(doc) -> None:
     empty = numpy.zeros((0, 2), dtype="int32"), numpy.zeros((0, 3), dtype="float32")
     assert resolve(doc, *empty, 0.4, LABELS) == []

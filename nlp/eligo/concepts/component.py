@@ -39,7 +39,10 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..extensions import doc_view, register_extensions
-from . import lexicon_features  # noqa: F401  (the model's pipeline uses it)
+from . import (
+    lexicon_features,  # noqa: F401  (the model's pipeline uses it)
+    suggester,  # noqa: F401  (the span categorizer's suggester)
+)
 from .decode import model_spans
 
 MODEL_NAME = "eligo_ner"

@@ -64,7 +64,14 @@ def _spancat_batch(
     # doc.tensor, which the categorizer's listener reads outside training).
     docs = list(nlp.pipe(texts, disable=[SPANCAT], batch_size=len(texts)))
     indices, scores = spancat.predict(docs)  # type: ignore[attr-defined]
-    threshold = float(spancat.cfg["threshold"])  # type: ignore[attr-defined]
+    # A multi-label categorizer keeps a label at or over its threshold; a
+    # single-label one (spancat_singlelabel) has a "no span" column instead.
+    threshold = float(spancat.cfg.get("threshold") or 0.0)  # type: ignore[attr-defined]
+    negative = (
+        spancat._negative_label_i  # type: ignore[attr-defined]
+        if getattr(spancat, "add_negative_label", False)
+        else None
+    )
     labels = spancat.labels  # type: ignore[attr-defined]
     starts_ends = numpy.asarray(indices.dataXd)
     lengths = numpy.asarray(indices.lengths)
@@ -79,6 +86,7 @@ def _spancat_batch(
                 scores[offset : offset + n],
                 threshold,
                 labels,
+                negative,
             )
         )
         offset += n
@@ -91,15 +99,20 @@ def resolve(
     scores: numpy.ndarray,
     threshold: float,
     labels: tuple[str, ...] | list[str],
+    negative: int | None = None,
 ) -> list[Span]:
     """Non-overlapping spans from one doc's candidates (token start/end rows)
     and their label scores: best label per candidate, kept at or over
-    ``threshold``, overlaps resolved highest score first, then shortest."""
+    ``threshold`` (and, with a ``negative`` "no span" column, only when a
+    label beats it), overlaps resolved highest score first, then shortest."""
     if not len(scores):
         return []
     best = scores.argmax(axis=1)
     top = scores[numpy.arange(len(scores)), best]
-    kept = numpy.flatnonzero(top >= threshold)
+    keep = top >= threshold
+    if negative is not None:
+        keep &= best != negative
+    kept = numpy.flatnonzero(keep)
     if not len(kept):
         return []
     size = starts_ends[kept, 1] - starts_ends[kept, 0]
