@@ -10,6 +10,7 @@ from eligo.concepts.component import (
     reconcile,
     rule_entities,
 )
+from eligo.concepts.decode import model_kind
 from eligo.parse import Parser
 from eligo.pipeline import build_pipeline
 from eligo.trial import Trial
@@ -43,7 +44,7 @@ def parsed():
 
 def test_packaged_model_loads() -> None:
     nlp = spacy.load(packaged_model_path())
-    labels = set(nlp.get_pipe("ner").labels)
+    labels = set(nlp.get_pipe(model_kind(nlp)).labels)
     assert set(SCORED_TYPES) <= labels <= set(LABELS)
     assert "eligo_lexicon_features" in nlp.pipe_names
 

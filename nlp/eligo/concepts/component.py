@@ -40,6 +40,7 @@ from spacy.util import ensure_path
 
 from ..extensions import doc_view, register_extensions
 from . import (
+    architecture,  # noqa: F401  (the span categorizer's model)
     lexicon_features,  # noqa: F401  (the model's pipeline uses it)
     suggester,  # noqa: F401  (the span categorizer's suggester)
 )

@@ -73,24 +73,72 @@ def _spancat_batch(
         else None
     )
     labels = spancat.labels  # type: ignore[attr-defined]
-    starts_ends = numpy.asarray(indices.dataXd)
     lengths = numpy.asarray(indices.lengths)
-    scores = numpy.asarray(scores)
-    out: list[list[Span]] = []
-    offset = 0
-    for doc, n in zip(docs, lengths.tolist(), strict=True):
-        out.append(
-            resolve(
-                doc,
-                starts_ends[offset : offset + n],
-                scores[offset : offset + n],
-                threshold,
-                labels,
-                negative,
-            )
+    per_doc = _kept(
+        numpy.asarray(indices.dataXd), numpy.asarray(scores), threshold, negative
+    )
+    # candidates are grouped by doc: split the kept ones at the docs' bounds
+    bounds = numpy.cumsum(lengths)[:-1]
+    row, start, end, best, top = per_doc
+    cuts = numpy.searchsorted(row, bounds, side="left")
+    return [
+        _greedy(doc, s_, e_, b_, t_, labels)
+        for doc, s_, e_, b_, t_ in zip(
+            docs,
+            numpy.split(start, cuts),
+            numpy.split(end, cuts),
+            numpy.split(best, cuts),
+            numpy.split(top, cuts),
+            strict=True,
         )
-        offset += n
-    return out
+    ]
+
+
+def _kept(
+    starts_ends: numpy.ndarray,
+    scores: numpy.ndarray,
+    threshold: float,
+    negative: int | None,
+) -> tuple[numpy.ndarray, ...]:
+    """Row, start, end, best label and its score of the candidates kept."""
+    if not len(scores):
+        empty = numpy.zeros(0, dtype="int64")
+        return empty, empty, empty, empty, numpy.zeros(0, dtype="float32")
+    best = scores.argmax(axis=1)
+    top = scores[numpy.arange(len(scores)), best]
+    keep = top >= threshold
+    if negative is not None:
+        keep &= best != negative
+    row = numpy.flatnonzero(keep)
+    return row, starts_ends[row, 0], starts_ends[row, 1], best[row], top[row]
+
+
+def _greedy(
+    doc: Doc,
+    start: numpy.ndarray,
+    end: numpy.ndarray,
+    best: numpy.ndarray,
+    top: numpy.ndarray,
+    labels: tuple[str, ...] | list[str],
+) -> list[Span]:
+    """Highest score first (then the shorter), each span only if it overlaps
+    none taken; as character offsets, in text order."""
+    if not len(start):
+        return []
+    order = numpy.lexsort((end - start, -top)).tolist()
+    starts, ends, bests = start.tolist(), end.tolist(), best.tolist()
+    taken = bytearray(len(doc))
+    chosen: list[tuple[int, int, int]] = []
+    for i in order:
+        s, e = starts[i], ends[i]
+        if any(taken[s:e]):
+            continue
+        taken[s:e] = b"\x01" * (e - s)
+        chosen.append((s, e, bests[i]))
+    chosen.sort()
+    return [
+        (doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), labels[k]) for s, e, k in chosen
+    ]
 
 
 def resolve(
@@ -105,27 +153,5 @@ def resolve(
     and their label scores: best label per candidate, kept at or over
     ``threshold`` (and, with a ``negative`` "no span" column, only when a
     label beats it), overlaps resolved highest score first, then shortest."""
-    if not len(scores):
-        return []
-    best = scores.argmax(axis=1)
-    top = scores[numpy.arange(len(scores)), best]
-    keep = top >= threshold
-    if negative is not None:
-        keep &= best != negative
-    kept = numpy.flatnonzero(keep)
-    if not len(kept):
-        return []
-    size = starts_ends[kept, 1] - starts_ends[kept, 0]
-    order = kept[numpy.lexsort((size, -top[kept]))]
-    taken = numpy.zeros(len(doc), dtype=bool)
-    chosen: list[tuple[int, int, int]] = []
-    for i in order.tolist():
-        start, end = int(starts_ends[i, 0]), int(starts_ends[i, 1])
-        if taken[start:end].any():
-            continue
-        taken[start:end] = True
-        chosen.append((start, end, int(best[i])))
-    chosen.sort()
-    return [
-        (doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), labels[k]) for s, e, k in chosen
-    ]
+    _, start, end, best, top = _kept(starts_ends, scores, threshold, negative)
+    return _greedy(doc, start, end, best, top, labels)

@@ -2,10 +2,11 @@
 
 Importing :mod:`eligo.concepts.lexicon_features` registers the
 ``eligo_lexicon_features`` factory, :mod:`eligo.concepts.suggester` the span
-categorizer's ``eligo.edge_ngram_suggester.v1``; the tokenizer is an entry
-point already.
+categorizer's ``eligo.edge_ngram_suggester.v1`` and
+:mod:`eligo.concepts.architecture` its ``eligo.SpanCategorizer.v1``; the
+tokenizer is an entry point already.
 """
 
-from eligo.concepts import lexicon_features, suggester
+from eligo.concepts import architecture, lexicon_features, suggester
 
-__all__ = ["lexicon_features", "suggester"]
+__all__ = ["architecture", "lexicon_features", "suggester"]

@@ -35,13 +35,14 @@ def main(model: Path, metrics: Path, output_dir: Path) -> None:
         "all_gold_micro": scores["all_gold"]["micro"],
         "flat_gold_micro": scores["flat_gold"]["micro"],
     }
-    for child in ("tokenizer", "vocab", "meta.json", "config.cfg"):
-        target = output_dir / child
-        if target.is_dir():
-            shutil.rmtree(target)
-    for name in nlp.pipe_names:
-        if (output_dir / name).is_dir():
-            shutil.rmtree(output_dir / name)
+    # Everything but the hand-written card goes: a component of an earlier
+    # model (e.g. ``ner``) must not linger beside the new one.
+    if output_dir.is_dir():
+        for child in output_dir.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            elif child.name != "MODEL_CARD.md":
+                child.unlink()
     nlp.to_disk(output_dir)
     shutil.copyfile(metrics, output_dir / "metrics.json")
     size = sum(p.stat().st_size for p in output_dir.rglob("*") if p.is_file())
