@@ -1,10 +1,12 @@
-"""Read Chia's brat annotations as flat, per-criterion entity spans.
+"""Read Chia's brat annotations as per-criterion entity spans, flat and nested.
 
 Chia (Kury et al., "Chia, a large annotated corpus of clinical trial
 eligibility criteria", Sci Data 7:281, 2020; CC BY 4.0) annotates each trial as
 two brat documents, ``NCT…_inc`` and ``NCT…_exc``, one criterion per line. This
-module turns them into what a flat NER model can learn from and what the
-benchmark scores against. Every choice is made here, once:
+module turns them into what a concept model learns from (every span for a
+span categorizer, ``Criterion.gold``; a flat, overlap-resolved set for a NER,
+``Criterion.entities``) and what the benchmark scores against. Every choice
+is made here, once:
 
 - Labels: the eight concept types (:data:`CONCEPT_TYPES`) and the seven
   annotation types that help matching (:data:`ANNOTATION_TYPES`). ``Scope`` and
@@ -18,9 +20,10 @@ benchmark scores against. Every choice is made here, once:
   span (first fragment's start to last fragment's end). A covering span that
   overlaps another entity then loses to it under the overlap rule below, which
   is what happens with coordinations ("medical or psychiatric illness").
-- Overlaps (flat NER cannot nest): concept types win over annotation types;
-  within a tier the shortest span wins, then the earliest, then label order.
-  Gold that loses here is still counted by the benchmark's "all gold" scores.
+- Overlaps, for the flat set (a NER cannot nest): concept types win over
+  annotation types; within a tier the shortest span wins, then the earliest,
+  then label order. Gold that loses here stays in ``gold`` (the span
+  categorizer learns it, the benchmark's "all gold" scores count it).
 - Entities that cross a line break are dropped (counted).
 - Dev split: a fixed function of the NCT id (:func:`split_of`), so a trial's
   inclusion and exclusion files are always on the same side.
