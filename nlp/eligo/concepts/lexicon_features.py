@@ -130,12 +130,15 @@ class LexiconFeatures:
             return doc
         tags: dict[int, set[str]] = {}
         begins: set[int] = set()
+        # One pass over the tokens (each Token is a new Python object); a
+        # token's LOWER is its text's str.lower().
+        texts = [t.text for t in doc]
+        words_of = {"exact": texts, "lower": [w.lower() for w in texts]}
         for mode in MODES:
             table = self._tables[mode]
             if not table:
                 continue
-            words = [t.lower_ if mode == "lower" else t.text for t in doc]
-            for start, end, label in self._matches(words, table):
+            for start, end, label in self._matches(words_of[mode], table):
                 begins.add(start)
                 for i in range(start, end):
                     tags.setdefault(i, set()).update(label.split("|"))
