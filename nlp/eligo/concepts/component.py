@@ -44,7 +44,7 @@ from . import (
     lexicon_features,  # noqa: F401  (the model's pipeline uses it)
     suggester,  # noqa: F401  (the span categorizer's suggester)
 )
-from .decode import model_spans
+from .decode import Span, model_spans
 
 MODEL_NAME = "eligo_ner"
 MODEL_DIR = "model"
@@ -52,8 +52,6 @@ MODEL_DIR = "model"
 NOT_ENTITIES = frozenset({"Negation"})
 #: Constraint types whose ``analyte`` is a Measurement entity.
 ANALYTE_CONSTRAINTS = frozenset({"measurement", "score"})
-#: A model span: start and end offsets into the criterion text, and the label.
-Span = tuple[int, int, str]
 
 
 def packaged_model_path() -> Path:

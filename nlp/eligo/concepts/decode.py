@@ -4,12 +4,13 @@ Two kinds of model are read alike:
 
 - a flat NER (``ner``): its entities;
 - a span categorizer (``spancat``): every candidate span (the suggester's
-  n-grams) gets a score per label; a candidate is kept with its best label
-  when that score reaches the component's ``threshold``, and overlaps are
+  n-grams) gets a score per label. A candidate keeps its best label when that
+  label beats the "no span" class (a single-label categorizer, as shipped) or
+  reaches the component's ``threshold`` (a multi-label one); overlaps are then
   resolved greedily, the highest score first (then the shorter span). spaCy's
   own ``set_annotations`` would keep every label over the threshold, nested,
-  in a Python loop over all candidates: the decoding here is vectorised and
-  about as fast as the model itself.
+  in a Python loop over all candidates and labels; here the candidates of a
+  whole batch are filtered with numpy and only the kept ones are looped over.
 
 Offsets are characters into the text.
 """
