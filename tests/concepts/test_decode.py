@@ -6,6 +6,7 @@ import numpy
 import pytest
 import spacy
 
+import eligo.concepts.architecture  # noqa: F401  (registers eligo_spancat)
 from eligo.concepts.component import load_model
 from eligo.concepts.decode import model_kind, model_spans, resolve
 
@@ -63,6 +64,29 @@ def test_a_no_span_column_drops_candidates_it_wins(doc) -> None:
     )
     got = resolve(doc, starts_ends, scores, 0.0, (*LABELS, ""), negative=3)
     assert got == [(33, 40, "Drug")]
+
+
+@pytest.mark.parametrize(
+    ("ratio", "expected"),
+    [(1.0, [(33, 40, "Drug")]), (0.5, [(0, 6, "Condition"), (33, 40, "Drug")])],
+)
+def test_a_no_span_ratio_under_one_keeps_likely_labels(doc, ratio, expected) -> None:
+    starts_ends, scores = rows(
+        (0, 1, [0.35, 0.0, 0.05, 0.6]),  # "no span" wins, but not by 2x
+        (5, 6, [0.0, 0.6, 0.0, 0.4]),
+        (4, 5, [0.1, 0.1, 0.0, 0.8]),  # "no span" wins by far
+    )
+    got = resolve(doc, starts_ends, scores, 0.0, (*LABELS, ""), negative=3, ratio=ratio)
+    assert got == expected
+
+
+def test_eligo_spancat_keeps_its_ratio_in_cfg() -> None:
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("eligo_spancat", config={"no_span_ratio": 0.5})
+    assert pipe.cfg["no_span_ratio"] == 0.5
+    assert pipe.add_negative_label
+    with pytest.raises(ValueError, match="no_span_ratio"):
+        spacy.blank("en").add_pipe("eligo_spancat", config={"no_span_ratio": 0})
 
 
 def test_no_candidates(doc) -> None:

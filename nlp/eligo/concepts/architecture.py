@@ -1,4 +1,7 @@
-"""The concept span categorizer's model, with a vectorised span extraction.
+"""The concept span categorizer: its component and its model.
+
+``eligo_spancat`` is spaCy's single-label span categorizer with one more
+setting for decoding, ``no_span_ratio`` (see :func:`make_eligo_spancat`).
 
 ``eligo.SpanCategorizer.v1`` is spaCy's ``spacy.SpanCategorizer.v1`` (tok2vec →
 extract each candidate's token vectors → reducer → scorer) with one layer
@@ -17,6 +20,8 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import numpy
+from spacy.language import Language
+from spacy.pipeline.spancat import DEFAULT_SPANCAT_SINGLELABEL_MODEL, SpanCategorizer
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Model, chain, list2ragged, to_numpy, with_getitem
@@ -94,3 +99,53 @@ def build_spancat_model(
     model.set_ref("reducer", reducer)
     model.set_ref("scorer", scorer)
     return cast(Model[tuple[list[Doc], Ragged], Floats2d], model)
+
+
+@Language.factory(
+    "eligo_spancat",
+    assigns=["doc.spans"],
+    default_config={
+        "spans_key": "sc",
+        "model": DEFAULT_SPANCAT_SINGLELABEL_MODEL,
+        "negative_weight": 1.0,
+        "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": [1, 2, 3]},
+        "scorer": {"@scorers": "spacy.spancat_scorer.v1"},
+        "allow_overlap": True,
+        "no_span_ratio": 1.0,
+    },
+    default_score_weights={"spans_sc_f": 1.0, "spans_sc_p": 0.0, "spans_sc_r": 0.0},
+)
+def make_eligo_spancat(
+    nlp: Language,
+    name: str,
+    suggester: Callable[..., Ragged],
+    model: Model[tuple[list[Doc], Ragged], Floats2d],
+    spans_key: str,
+    negative_weight: float,
+    allow_overlap: bool,
+    scorer: Callable | None,
+    no_span_ratio: float,
+) -> SpanCategorizer:
+    """spaCy's ``spancat_singlelabel`` (a softmax over the labels and "no
+    span"), with the decoding setting ``no_span_ratio``: eligo keeps a
+    candidate when its best label's probability is at least ``no_span_ratio``
+    times the probability of "no span" (1.0: the label must win;
+    :mod:`eligo.concepts.decode`). Kept in the component's ``cfg``, so it is
+    saved with the model. Training is unchanged."""
+    if no_span_ratio <= 0:
+        raise ValueError(f"no_span_ratio must be positive, got {no_span_ratio}")
+    component = SpanCategorizer(
+        nlp.vocab,
+        model=model,
+        suggester=suggester,
+        name=name,
+        spans_key=spans_key,
+        negative_weight=negative_weight,
+        allow_overlap=allow_overlap,
+        max_positive=1,
+        add_negative_label=True,
+        threshold=None,
+        scorer=scorer,
+    )
+    component.cfg["no_span_ratio"] = no_span_ratio
+    return component

@@ -5,7 +5,8 @@ Two kinds of model are read alike:
 - a flat NER (``ner``): its entities;
 - a span categorizer (``spancat``): every candidate span (the suggester's
   n-grams) gets a score per label. A candidate keeps its best label when that
-  label beats the "no span" class (a single-label categorizer, as shipped) or
+  label's probability is at least ``no_span_ratio`` times that of the "no
+  span" class (a single-label categorizer, ``eligo_spancat``, as shipped) or
   reaches the component's ``threshold`` (a multi-label one); overlaps are then
   resolved greedily, the highest score first (then the shorter span). spaCy's
   own ``set_annotations`` would keep every label over the threshold, nested,
@@ -68,6 +69,7 @@ def _spancat_batch(
     # A multi-label categorizer keeps a label at or over its threshold; a
     # single-label one (spancat_singlelabel) has a "no span" column instead.
     threshold = float(spancat.cfg.get("threshold") or 0.0)  # type: ignore[attr-defined]
+    ratio = float(spancat.cfg.get("no_span_ratio", 1.0))  # type: ignore[attr-defined]
     negative = (
         spancat._negative_label_i  # type: ignore[attr-defined]
         if getattr(spancat, "add_negative_label", False)
@@ -76,7 +78,11 @@ def _spancat_batch(
     labels = spancat.labels  # type: ignore[attr-defined]
     lengths = numpy.asarray(indices.lengths)
     per_doc = _kept(
-        numpy.asarray(indices.dataXd), numpy.asarray(scores), threshold, negative
+        numpy.asarray(indices.dataXd),
+        numpy.asarray(scores),
+        threshold,
+        negative,
+        ratio,
     )
     # candidates are grouped by doc: split the kept ones at the docs' bounds
     bounds = numpy.cumsum(lengths)[:-1]
@@ -100,16 +106,27 @@ def _kept(
     scores: numpy.ndarray,
     threshold: float,
     negative: int | None,
+    ratio: float = 1.0,
 ) -> tuple[numpy.ndarray, ...]:
-    """Row, start, end, best label and its score of the candidates kept."""
+    """Row, start, end, best label and its score of the candidates kept.
+
+    With a ``negative`` ("no span") column, the best label is the best of the
+    others, kept when its score is at least ``ratio`` times "no span"'s.
+    """
     if not len(scores):
         empty = numpy.zeros(0, dtype="int64")
         return empty, empty, empty, empty, numpy.zeros(0, dtype="float32")
-    best = scores.argmax(axis=1)
-    top = scores[numpy.arange(len(scores)), best]
-    keep = top >= threshold
-    if negative is not None:
-        keep &= best != negative
+    rows = numpy.arange(len(scores))
+    if negative is None:
+        best = scores.argmax(axis=1)
+        top = scores[rows, best]
+        keep = top >= threshold
+    else:
+        labelled = scores.copy()
+        labelled[:, negative] = -numpy.inf
+        best = labelled.argmax(axis=1)
+        top = labelled[rows, best]
+        keep = (top >= threshold) & (top >= ratio * scores[:, negative])
     row = numpy.flatnonzero(keep)
     return row, starts_ends[row, 0], starts_ends[row, 1], best[row], top[row]
 
@@ -149,10 +166,12 @@ def resolve(
     threshold: float,
     labels: tuple[str, ...] | list[str],
     negative: int | None = None,
+    ratio: float = 1.0,
 ) -> list[Span]:
     """Non-overlapping spans from one doc's candidates (token start/end rows)
     and their label scores: best label per candidate, kept at or over
-    ``threshold`` (and, with a ``negative`` "no span" column, only when a
-    label beats it), overlaps resolved highest score first, then shortest."""
-    _, start, end, best, top = _kept(starts_ends, scores, threshold, negative)
+    ``threshold`` (and, with a ``negative`` "no span" column, only when its
+    score is at least ``ratio`` times "no span"'s), overlaps resolved highest
+    score first, then shortest."""
+    _, start, end, best, top = _kept(starts_ends, scores, threshold, negative, ratio)
     return _greedy(doc, start, end, best, top, labels)
