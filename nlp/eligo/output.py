@@ -22,12 +22,6 @@ class Writer(Protocol):
     def close(self) -> None: ...
 
 
-class JsonWriter(Writer, Protocol):
-    """A writer that also takes a document already serialised to JSON."""
-
-    def write_json(self, text: str) -> None: ...
-
-
 class JsonLinesWriter:
     """One JSON object per line."""
 

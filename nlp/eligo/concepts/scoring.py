@@ -125,7 +125,7 @@ class Scorer:
 def predicted_spans(doc: Doc, spans_key: str = SPANS_KEY) -> list[tuple[int, int, str]]:
     """A model's spans: ``doc.spans[spans_key]`` (a span categorizer's, which
     may nest) when the pipeline set that group, else ``doc.ents``."""
-    group = doc.spans.get(spans_key) if spans_key in doc.spans else None
+    group = doc.spans.get(spans_key)
     spans = group if group is not None else doc.ents
     return [(s.start_char, s.end_char, s.label_) for s in spans]
 

@@ -33,9 +33,7 @@ from eligo.concepts.brat import (
     iter_chia,
     read_pair,
 )
-
-#: ``doc.spans`` key of the nested gold spans (the spancat's ``spans_key``).
-SPANS_KEY = "sc"
+from eligo.concepts.scoring import SPANS_KEY
 
 
 def blank_nlp() -> Language:
@@ -45,23 +43,31 @@ def blank_nlp() -> Language:
     )
 
 
+def align(doc: Doc, start: int, end: int, label: str) -> tuple[Span | None, str]:
+    """The token span of a character span, and how it was aligned: exactly,
+    else contracted to the tokens inside it, else expanded to the tokens it
+    touches (``None`` when even that is empty: "lost")."""
+    span = doc.char_span(start, end, label=label)
+    if span is not None:
+        return span, "exact"
+    span = doc.char_span(start, end, label=label, alignment_mode="contract")
+    if span is not None and len(span):
+        return span, "contracted"
+    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+    if span is None or not len(span):
+        return None, "lost"
+    return span, "expanded"
+
+
 def criterion_doc(nlp: Language, crit: Criterion, counts: dict[str, int]) -> Doc:
     """A Doc with the criterion's entities; out-of-scope tokens are missing."""
     doc = nlp.make_doc(crit.text)
     ents: list[Span] = []
     taken: set[int] = set()
     for start, end, label in crit.entities:
-        span = doc.char_span(start, end, label=label)
-        if span is not None:
-            counts["exact"] += 1
-        else:
-            span = doc.char_span(start, end, label=label, alignment_mode="contract")
-            if span is not None and len(span):
-                counts["contracted"] += 1
-            else:
-                span = doc.char_span(start, end, label=label, alignment_mode="expand")
-                counts["expanded"] += 1
-        if span is None or not len(span):
+        span, how = align(doc, start, end, label)
+        counts[how] += 1
+        if span is None:
             counts["lost"] += 1
             continue
         if taken.intersection(range(span.start, span.end)):
@@ -84,10 +90,8 @@ def criterion_doc(nlp: Language, crit: Criterion, counts: dict[str, int]) -> Doc
     # the NER ignores them.
     nested: dict[tuple[int, int, str], Span] = {}
     for start, end, label in crit.gold:
-        span = doc.char_span(start, end, label=label, alignment_mode="contract")
-        if span is None or not len(span):
-            span = doc.char_span(start, end, label=label, alignment_mode="expand")
-        if span is not None and len(span):
+        span, _ = align(doc, start, end, label)
+        if span is not None:
             nested.setdefault((span.start, span.end, label), span)
     doc.spans[SPANS_KEY] = [nested[k] for k in sorted(nested)]
     doc.user_data["chia"] = f"{crit.trial}_{crit.part}:{crit.line}"

@@ -19,6 +19,7 @@ import typer
 
 from eligo.concepts import lexicon_features  # noqa: F401  (model's factory)
 from eligo.concepts.brat import Split
+from eligo.concepts.decode import SPANCAT, model_kind
 from eligo.concepts.scoring import evaluate_on_chia
 
 
@@ -36,7 +37,7 @@ def main(
         nlp,
         chia_dir,
         split=cast(Split, split),
-        nested_spans="spancat" in nlp.pipe_names,
+        nested_spans=model_kind(nlp) == SPANCAT,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
