@@ -326,6 +326,23 @@ CASES: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
         "Randomisation no later than 7 days after surgery",
         {"surgery": ("present", None)},
     ),
+    # a cue word inside a hyphenated compound is no cue
+    ("Active do-not-resuscitate order", {"order": ("present", None)}),
+    ("No-reflow phenomenon after PCI", {"phenomenon": ("present", None)}),
+    # intolerance is not absence
+    ("Patients who could not tolerate metformin", {"metformin": ("present", None)}),
+    # "if" opens a condition: a negation before it does not reach into it
+    (
+        "Lesion not previously irradiated or if irradiated has shown progression",
+        {
+            "previously irradiated": ("negated", "not"),
+            "progression": ("hypothetical", "if"),
+        },
+    ),
+    (
+        "Participants will not be excluded if statins are stable",
+        {"statins": ("negated", "not be excluded if")},
+    ),
     # plain presence
     ("Diagnosis of type 2 diabetes", {"type 2 diabetes": ("present", None)}),
     ("Active hepatitis C infection", {"hepatitis C infection": ("present", None)}),

@@ -7,7 +7,8 @@ J Biomed Inform 42(5):839-851, 2009. It extends NegEx (Chapman et al. 2001).
 Cues (``rules/context_rules.json``, medSpaCy's rule format) are found in one
 pass over a criterion (one regex of their first tokens, then the cues of each
 token, longest first), so a pseudo-cue ("not more than", "gram-negative") hides
-the shorter cue inside it. A cue's scope runs forward (or backward) from the
+the shorter cue inside it; a cue word inside a hyphenated compound
+("do-not-resuscitate") is no cue. A cue's scope runs forward (or backward) from the
 cue to the first of: the end of the criterion, a sentence end
 (``.``/``;``/``!``/``?`` before a new sentence), an unmatched parenthesis (a
 backward scope also stops after a ``)`` closing a group opened before it), a
@@ -96,9 +97,12 @@ PRESENT = Assertion("present", None)
 
 
 def _literal_regex(literal: str) -> str:
+    """A cue literal as a regex: whole words, not inside a hyphenated compound
+    ("do-not-resuscitate", "no-reflow" hold no cue; "-negative", "non-" are
+    cues written with their hyphen)."""
     body = r"\s+".join(re.escape(part) for part in literal.lower().split())
-    head = r"(?<![\w])" if literal[0].isalnum() else ""
-    tail = r"(?![\w])" if literal[-1].isalnum() else ""
+    head = r"(?<![\w])(?<!\w-)" if literal[0].isalnum() else ""
+    tail = r"(?![\w])(?!-\w)" if literal[-1].isalnum() else ""
     return head + body + tail
 
 
