@@ -25,7 +25,6 @@ between runs on the shared 2-core machine: compare runs made back to back.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import resource
 import subprocess
@@ -69,12 +68,11 @@ def bench_components(trials: list, concepts: bool) -> dict[str, float]:
     are charged to whichever stage happens to trigger them.
     """
     from eligo.document import Document
-    from eligo.parse import Parser
+    from eligo.parse import Parser, frozen_heap
 
     parser = Parser(concepts=concepts)
     spent: dict[str, float] = {}
-    gc.freeze()
-    try:
+    with frozen_heap():
         for start in range(0, len(trials), parser.batch_size):
             batch = trials[start : start + parser.batch_size]
             results = parser.parse_batch(batch, spent)
@@ -83,8 +81,6 @@ def bench_components(trials: list, concepts: bool) -> dict[str, float]:
                 if isinstance(result, Document):
                     result.model_dump_json()
             spent["serialise"] = spent.get("serialise", 0.0) + time.perf_counter() - t0
-    finally:
-        gc.unfreeze()
     return spent
 
 

@@ -8,8 +8,8 @@ Cues (``rules/context_rules.json``, medSpaCy's rule format) are found in one
 pass over a criterion (one regex of their first tokens, then the cues of each
 token, longest first), so a pseudo-cue ("not more than", "gram-negative") hides
 the shorter cue inside it; a cue word inside a hyphenated compound
-("do-not-resuscitate") is no cue. A cue's scope runs forward (or backward) from the
-cue to the first of: the end of the criterion, a sentence end
+("do-not-resuscitate") is no cue. A cue's scope runs forward (or backward)
+from the cue to the first of: the end of the criterion, a sentence end
 (``.``/``;``/``!``/``?`` before a new sentence), an unmatched parenthesis (a
 backward scope also stops after a ``)`` closing a group opened before it), a
 ``TERMINATE`` cue ("but", "however"), a cue whose category the rule lists in
