@@ -58,6 +58,9 @@ class Analyte(Span):
 
     text: str
     code: str | None = None
+    #: The lexicon entry (``rules/analytes.json`` id) when the lexicon knows
+    #: the analyte; ``None`` for a phrase read from the text alone.
+    id: str | None = None
 
 
 class CanonicalBounds(_Model):

@@ -60,7 +60,7 @@ def render_constraint(c: Constraint) -> str:
         return f"{neg}{c.type}{value}{plan}"
     name = c.analyte.text if c.analyte is not None else c.type
     bounds = _interval(c.low, c.low_inclusive, c.high, c.high_inclusive)
-    if c.value and c.unit == "{rank}":
+    if c.value and c.type in ("measurement", "score"):
         bounds = f"{bounds} ({c.value})"
     unit = ""
     if c.relative_to:

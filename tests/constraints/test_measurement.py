@@ -256,7 +256,7 @@ CASES = [
     ),
     (
         "ECOG performance status 0 or 1",
-        [("score", "ECOG performance status", 0, True, 1, True, "{rank}", None, None)],
+        [("score", "ECOG performance status", 0, True, 1, True, None, None, None)],
     ),
     (
         "Karnofsky performance status ≥ 70%",
@@ -292,15 +292,15 @@ CASES = [
     ),
     (
         "Child-Pugh class A",
-        [("score", "Child-Pugh class", 1, True, 1, True, "{rank}", None, None)],
+        [("score", "Child-Pugh class", 1, True, 1, True, None, None, None)],
     ),
     (
         "Child-Pugh B or C",
-        [("score", "Child-Pugh", 2, True, 3, True, "{rank}", None, None)],
+        [("score", "Child-Pugh", 2, True, 3, True, None, None, None)],
     ),
     (
         "NYHA class III or IV heart failure",
-        [("score", "NYHA class", 3, True, 4, True, "{rank}", None, None)],
+        [("score", "NYHA class", 3, True, 4, True, None, None, None)],
     ),
     (
         "hepatic encephalopathy above grade II (inclusive)",
@@ -312,7 +312,7 @@ CASES = [
                 True,
                 None,
                 None,
-                "{rank}",
+                None,
                 None,
                 None,
             )

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..normalise.comparisons import find_comparisons
 from ..normalise.numbers import number_word_pattern, parse_number
 from ..patterns import trie_pattern
 from ..resources import load_rule_object
@@ -61,6 +62,11 @@ class AgeRules(BaseModel):
     range_joiners: list[str]
     range_openers: list[str]
     groups: list[AgeGroup]
+    comparison_units: dict[str, float]
+    person_words: list[str]
+    words_after_age: list[str]
+    max_years: float
+    not_age_words: list[str]
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,7 @@ class AgeGrammar:
             "younger",
             "older",
             *(w for g in rules.groups for w in g.words),
+            *rules.person_words,
         ]
         self.gate = re.compile(rf"(?<![a-z])(?:{trie_pattern(evidence)})(?![a-z])", f)
         group_words = {w: g for g in rules.groups for w in g.words}
@@ -185,6 +192,30 @@ class AgeGrammar:
         self.post_lower = {k.lower(): v for k, v in rules.postfix_lower.items()}
         self.post_upper = {k.lower(): v for k, v in rules.postfix_upper.items()}
         self.units = {k.lower(): v for k, v in rules.units.items()}
+        # Comparisons read by eligo.normalise.comparisons: UCUM unit -> years.
+        self.comparison_units: dict[str | None, float] = {None: 1.0}
+        self.comparison_units.update(rules.comparison_units)
+        self.not_age = re.compile(
+            rf"(?<![a-z])(?:{trie_pattern(rules.not_age_words)})[\s-]*$", f
+        )
+        self.word_before = re.compile(
+            rf"{word}\s*(?:is|must\s+be|should\s+be|of|at\s+\w+|[:\[(=\-])?\s*$", f
+        )
+        self.word_inside = re.compile(word, f)
+        self.age_comparator = re.compile(r"(?<![a-z])(?:older|younger)(?![a-z])", f)
+        # A criterion that is nothing but the comparison ("- Over 18 years").
+        self.opening = re.compile(r"[\s\-*•·]*(?:\(?\d{1,2}[.)]\s*)?")
+        self.tail_after = re.compile(rf"\s*-?\s*{tail}", f)
+        persons = trie_pattern(rules.person_words)
+        self.person_before = re.compile(
+            rf"(?<![a-z])(?:{persons})\s*(?:who\s+are|aged|[(:,])?\s*$", f
+        )
+        # After a bare number, a word makes it a count of something
+        # ("patients > 2 lesions"), not an age.
+        self.word_after = re.compile(
+            rf"\s*(?!(?:{trie_pattern(rules.words_after_age)})(?![a-z]))[a-z]", f
+        )
+        self.chain = re.compile(r"\s*,?\s*(?:and/or|and|or|but)?\s*", f)
 
     def _years(self, m: re.Match[str], n: str, fallback: str | None) -> float | None:
         raw = parse_number(m.group(n))
@@ -227,6 +258,12 @@ class AgeGrammar:
                 if con is not None:
                     found.append(con)
                     taken.append((con.start, con.end))
+        found = [
+            c
+            for c in found
+            if self.not_age.search(view, max(start, c.start - 25), c.start) is None
+        ]
+        found = self._from_comparisons(view, start, end, found, context)
         group = self.group_re.match(view[start:end].lstrip()) if not found else None
         if group is not None:
             offset = start + (len(view[start:end]) - len(view[start:end].lstrip()))
@@ -245,6 +282,101 @@ class AgeGrammar:
                 )
             )
         return sorted(found, key=lambda c: c.start)
+
+    def _from_comparisons(
+        self,
+        view: str,
+        start: int,
+        end: int,
+        found: list[AgeConstraint],
+        context: bool,
+    ) -> list[AgeConstraint]:
+        """Ages among the comparisons of :mod:`eligo.normalise.comparisons`.
+
+        A comparison in years (months, weeks, days) or without unit is an age
+        when age evidence stands next to it: an age word before it ("Age [≥
+        18]", "aged ≥ 19 years and ≤ 50 years") or inside it ("under the age
+        of 18"), an age tail after it ("18 years-old"), a person word right
+        before a value in years ("Older adults (≥ 65 years)", "patients <18"),
+        an age heading, or the age before it joined by "and"/"or"/","
+        ("age < 18 or > 60"). Such an age replaces one-sided grammar ages it
+        overlaps when it holds both bounds; otherwise the grammar's stands.
+        """
+        comps = [c for c in find_comparisons(view, start, end) if c.kind != "normal"]
+        if not comps:
+            return found
+        ages = sorted(found, key=lambda c: c.start)
+        last_end: int | None = None
+        out = list(ages)
+        for c in comps:
+            prior = [a.end for a in out if a.end <= c.start]
+            last_end = max(prior) if prior else None
+            factor = (
+                self.comparison_units.get(c.unit) if c.relative_to is None else None
+            )
+            if factor is None:
+                continue
+            values = [v for v in (c.low, c.high) if v is not None]
+            if not values or any(v * factor > self.rules.max_years for v in values):
+                continue
+            tail = self.tail_after.match(view, c.end, end)
+            if not (
+                context
+                or tail is not None
+                or self.word_inside.search(view, c.start, c.end)
+                or self.age_comparator.search(view, c.start, c.end)
+                or (
+                    c.unit == "a"
+                    and self.opening.fullmatch(view, start, c.start) is not None
+                    and not view[c.end : end].strip(" .;,")
+                )
+                or self._age_word_before(view, start, c.start)
+                or (
+                    self.person_before.search(view, max(start, c.start - 40), c.start)
+                    and (
+                        c.unit is not None
+                        or not self.word_after.match(view, c.end, end)
+                    )
+                )
+                or (
+                    last_end is not None
+                    and self.chain.fullmatch(view, last_end, c.start) is not None
+                )
+            ):
+                continue
+            e = tail.end() if tail is not None else c.end
+            low = None if c.low is None else c.low * factor
+            high = None if c.high is None else c.high * factor
+            con = AgeConstraint(
+                c.start,
+                e,
+                low,
+                c.low_inclusive,
+                high,
+                c.high_inclusive,
+                view[c.start : e],
+            )
+            clash = [a for a in out if a.start < con.end and con.start < a.end]
+            if clash:
+                one_sided = all(a.low is None or a.high is None for a in clash)
+                if not (low is not None and high is not None and one_sided):
+                    continue
+                s2 = min(con.start, *(a.start for a in clash))
+                e2 = max(con.end, *(a.end for a in clash))
+                con = AgeConstraint(
+                    s2, e2, low, c.low_inclusive, high, c.high_inclusive, view[s2:e2]
+                )
+                out = [a for a in out if a not in clash]
+            out.append(con)
+            out.sort(key=lambda a: a.start)
+        return out
+
+    def _age_word_before(self, view: str, start: int, pos: int) -> bool:
+        """An age word right before ``pos`` ("Age [", "aged"), not "gestational age"."""
+        m = self.word_before.search(view, max(start, pos - 40), pos)
+        if m is None:
+            return False
+        return self.not_age.search(view, max(start, m.start() - 25), m.start()) is None
 
     def _read(
         self, kind: str, m: re.Match[str], view: str, start: int, context: bool

@@ -10,7 +10,14 @@ time window already found are left to those.
 
 Scores also read ordinal values ("Child-Pugh class A", "NYHA class III or IV",
 "hepatic encephalopathy above grade II (inclusive)") through the analyte's
-``ordinal`` table; ``low``/``high`` are then ranks and ``value`` the label(s).
+``ordinal`` table; ``low``/``high`` are then ranks, ``value`` the label(s) and
+``unit`` empty.
+
+Comparisons no lexicon analyte takes are thresholds too (open vocabulary):
+the analyte is the phrase the comparison is about ("cervical length ≤ 28
+mm", "≥ 3 bowel movements"; :mod:`eligo.constraints.phrases`), with no code
+unless the lexicon names that phrase; ``analyte.id`` is the lexicon entry or
+``None``.
 
 Output: ``type`` "measurement" or "score", bounds in the written unit (UCUM),
 ``canonical`` bounds in the analyte's canonical unit when a conversion is
@@ -29,15 +36,34 @@ from spacy.tokens import Doc
 
 from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.lexicon import AnalyteMatch, Lexicon
+from ..normalise.units import dimension
 from ..patterns import trie_pattern
 from ..resources import load_rule_object
 from .base import CriterionRuleComponent, negated_before
+from .phrases import Phrase, PhraseFinder
 
 ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 #: Runs of whitespace, collapsed to one space in lookup keys.
 _SPACES = re.compile(r"\s+")
+
+
+class OpenVocabulary(BaseModel):
+    """``open_vocabulary`` of ``rules/measurements.json``: thresholds on anything."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str = ""
+    max_words: int
+    boundary_chars: str
+    boundary_words: list[str]
+    leading_fillers: list[str]
+    trailing_fillers: list[str]
+    after_stops: list[str]
+    after_max_words: int
+    skip_units: list[str]
+    scale_words: list[str]
+    score_words: list[str]
 
 
 class MeasurementRules(BaseModel):
@@ -53,6 +79,7 @@ class MeasurementRules(BaseModel):
     ordinal_lower: dict[str, bool]
     ordinal_upper: dict[str, bool]
     inclusive_marks: list[str]
+    open_vocabulary: OpenVocabulary
 
 
 @dataclass(frozen=True)
@@ -97,6 +124,18 @@ class MeasurementComponent(CriterionRuleComponent):
             f,
         )
         self.lower = {k.lower(): v for k, v in rules.ordinal_lower.items()}
+        ov = rules.open_vocabulary
+        self.phrases = PhraseFinder(ov)
+        self.skip_units = frozenset(ov.skip_units)
+        self.scale_after = re.compile(
+            rf"\s*(?:{trie_pattern(ov.scale_words)})(?![a-z])", f
+        )
+        self.score_words = re.compile(
+            rf"(?<![a-z])(?:{trie_pattern(ov.score_words)})(?![a-z])", f
+        )
+        self.chain = re.compile(
+            rf"\s*,?\s*(?:(?:{trie_pattern(rules.shared_joiners)})\s*)?", f
+        )
         self.upper = {k.lower(): v for k, v in rules.ordinal_upper.items()}
 
     # -- extraction ------------------------------------------------------------
@@ -106,8 +145,6 @@ class MeasurementComponent(CriterionRuleComponent):
     ) -> list[dict[str, Any]]:
         s, e = criterion["start"], criterion["end"]
         analytes = self.lexicon.find(view, s, e)
-        if not analytes:
-            return []
         taken = [
             (c["start"], c["end"])
             for c in criterion.get("constraints") or []
@@ -118,6 +155,22 @@ class MeasurementComponent(CriterionRuleComponent):
             for c in find_comparisons(view, s, e)
             if not any(c.start < te and ts < c.end for ts, te in taken)
         ]
+        if not comparisons and not analytes:
+            return []
+        out = self._lexicon_thresholds(view, criterion, analytes, comparisons)
+        out += self._open_thresholds(view, criterion, comparisons, out)
+        out.sort(key=lambda c: c["start"])
+        return out
+
+    def _lexicon_thresholds(
+        self,
+        view: str,
+        criterion: dict[str, Any],
+        analytes: list[AnalyteMatch],
+        comparisons: list[Comparison],
+    ) -> list[dict[str, Any]]:
+        """Thresholds on analytes the lexicon names."""
+        e = criterion["end"]
         out: list[dict[str, Any]] = []
         pending: list[AnalyteMatch] = []  # analytes waiting for a shared comparison
         for i, a in enumerate(analytes):
@@ -135,6 +188,114 @@ class MeasurementComponent(CriterionRuleComponent):
             pending = []
         return out
 
+    def _open_thresholds(
+        self,
+        view: str,
+        criterion: dict[str, Any],
+        comparisons: list[Comparison],
+        made: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """Thresholds on comparisons no lexicon analyte took (open vocabulary).
+
+        The analyte is the phrase the comparison is about
+        (:class:`~eligo.constraints.phrases.PhraseFinder`); a comparison
+        joined to the threshold before it by "or"/"and"/"," shares its
+        analyte ("BMI < 20 or > 35"). The lexicon still codes a phrase it
+        names.
+        """
+        s, e = criterion["start"], criterion["end"]
+        spans = sorted((c["start"], c["end"], c) for c in made)
+        out: list[dict[str, Any]] = []
+        prev: dict[str, Any] | None = None  # the threshold before, for chains
+        floor = s  # phrases never reach back past the previous value
+        for comp in comparisons:
+            owner = next(
+                (c for cs, ce, c in spans if cs < comp.end and comp.start < ce), None
+            )
+            if owner is not None:
+                prev, floor = owner, max(floor, owner["end"])
+                continue
+            if comp.kind == "normal" or comp.unit in self.skip_units:
+                prev, floor = None, max(floor, comp.end)
+                continue
+            if comp.kind == "range" and self.scale_after.match(view, comp.end, e):
+                floor = max(floor, comp.end)
+                continue  # "a 0-10 scale" defines the scale
+            con: dict[str, Any] | None = None
+            if prev is not None and self.chain.fullmatch(view, prev["end"], comp.start):
+                con = self._shared(view, criterion, prev, comp)
+            else:
+                phrase = self.phrases.before(view, floor, comp.start)
+                if phrase is None:
+                    nxt = next((c.start for c in comparisons if c.start > comp.end), e)
+                    phrase = self.phrases.after(view, comp.end, min(e, nxt))
+                if phrase is not None:
+                    con = self._open_constraint(view, criterion, phrase, comp)
+            floor = max(floor, comp.end)
+            prev = con
+            if con is not None:
+                out.append(con)
+        return out
+
+    def _open_constraint(
+        self,
+        view: str,
+        criterion: dict[str, Any],
+        phrase: Phrase,
+        comp: Comparison,
+    ) -> dict[str, Any]:
+        known = self.lexicon.find(view, phrase.start, phrase.end)
+        if known:
+            a = known[-1]
+            con = self._constraint(view, criterion, a, a, comp)
+            con["start"] = min(con["start"], phrase.start)
+            con["end"] = max(con["end"], phrase.end)
+            con["analyte"].update(text=phrase.text, start=phrase.start, end=phrase.end)
+            return con
+        kind = "score" if self.score_words.search(phrase.text) else "measurement"
+        relative: str | None = comp.relative_to
+        if relative is None:
+            gap = view[phrase.end : comp.end]
+            relative = next((n for n, cue in self.cues if cue.search(gap)), None)
+        return {
+            "type": kind,
+            "start": min(phrase.start, comp.start),
+            "end": max(phrase.end, comp.end),
+            "negated": negated_before(view, criterion["start"], phrase.start),
+            "low": comp.low,
+            "low_inclusive": comp.low_inclusive,
+            "high": comp.high,
+            "high_inclusive": comp.high_inclusive,
+            "unit": comp.unit,
+            "relative_to": relative,
+            "analyte": {
+                "text": phrase.text,
+                "start": phrase.start,
+                "end": phrase.end,
+                "code": None,
+                "id": None,
+            },
+        }
+
+    def _shared(
+        self,
+        view: str,
+        criterion: dict[str, Any],
+        prev: dict[str, Any],
+        comp: Comparison,
+    ) -> dict[str, Any]:
+        """A second value of the threshold before it ("BMI < 20 or > 35")."""
+        a = prev["analyte"]
+        phrase = Phrase(a["start"], a["end"], a["text"])
+        analyte_id = a.get("id")
+        if analyte_id is not None:
+            match = AnalyteMatch(a["start"], a["end"], analyte_id, a["text"])
+            con = self._constraint(view, criterion, match, match, comp)
+        else:
+            con = self._open_constraint(view, criterion, phrase, comp)
+        con["start"] = comp.start  # the value alone: the analyte is the other's
+        return con
+
     def _gap_ok(self, gap: str) -> bool:
         return len(gap) <= self.rules.max_gap_chars and not any(
             stop in gap for stop in self.rules.gap_stops
@@ -148,11 +309,14 @@ class MeasurementComponent(CriterionRuleComponent):
         comparisons: list[Comparison],
     ) -> Comparison | _Ordinal | None:
         analyte = self.lexicon.get(a.analyte_id)
+        timed = dimension(analyte.ucum) == "time"
         numeric = next(
             (
                 c
                 for c in comparisons
-                if a.end <= c.start < limit and self._gap_ok(view[a.end : c.start])
+                if a.end <= c.start < limit
+                and self._gap_ok(view[a.end : c.start])
+                and (timed or c.unit is None or dimension(c.unit) != "time")
             ),
             None,
         )
@@ -235,11 +399,12 @@ class MeasurementComponent(CriterionRuleComponent):
                 "start": a.start,
                 "end": a.end,
                 "code": analyte.loinc,
+                "id": a.analyte_id,
             },
         }
         if isinstance(found, _Ordinal):
             out["value"] = found.value
-            out["unit"] = "{rank}"
+            out["unit"] = None  # low/high are the labels' ranks
             return out
         unit = found.unit
         relative: str | None = found.relative_to

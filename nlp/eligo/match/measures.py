@@ -247,7 +247,7 @@ def measurement_atom(
     obs = max(usable, key=lambda o: date_bounds(o.date or "0001")[1])
     fact = _describe_obs(obs)
     holds: bool | None
-    if con.unit == "{rank}" or (entry.kind == "score" and con.canonical is None):
+    if con.value is not None or (entry.kind == "score" and con.canonical is None):
         rank = _rank(ctx, analyte_id, obs)
         if rank is None:
             return unknown(

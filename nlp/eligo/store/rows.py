@@ -105,8 +105,14 @@ def analyte_id(text: str) -> str | None:
 
 
 def constraint_analyte_id(con: Constraint) -> str | None:
-    """The lexicon id of a constraint's analyte, if it has one."""
-    return analyte_id(con.analyte.text) if con.analyte is not None else None
+    """The lexicon id of a constraint's analyte, if it has one.
+
+    The measurement component records it (``Analyte.id``); Documents written
+    before it did are looked up by the analyte's text.
+    """
+    if con.analyte is None:
+        return None
+    return con.analyte.id or analyte_id(con.analyte.text)
 
 
 def trial_row(doc: Document, digest: str) -> tuple[Any, ...]:
