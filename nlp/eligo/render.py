@@ -70,5 +70,5 @@ def render_constraint(c: Constraint) -> str:
             else f" vs {c.relative_to}"
         )
     elif c.unit and c.unit not in ("{rank}", "1", "{score}"):
-        unit = f" {c.unit}" if c.type != "age" else " y"
+        unit = f" {c.unit}" if c.type not in ("age", "age_group") else " y"
     return f"{neg}{name} {bounds}{unit}".strip()

@@ -81,7 +81,11 @@ def summarise(doc: Document) -> Summary:
     for crit in doc.criteria:
         if crit.section in ("inclusion", "unknown"):
             for c in crit.constraints:
-                if c.type == "age" and not c.negated and not (numeric and c.value):
+                if (
+                    c.type in ("age", "age_group")
+                    and not c.negated
+                    and not (numeric and c.value)
+                ):
                     _tighten(rng, c)
                     found = True
                 elif c.type == "sex" and c.value and not c.negated:

@@ -7,8 +7,11 @@ with age evidence: an age word before it ("age", "aged"), an age tail after it
 ("years old", "of age"), a comparator that only ages take ("younger than",
 "older than"), or a person word before it ("patients >= 18 years"). Group words
 ("adults", "children") count when they open the criterion and no number does;
-such a constraint carries the word as ``value`` so that callers can weigh it
-below a number (the trial summary ignores it when any numeric age exists).
+such a constraint has its own type, ``age_group``, and carries the word as
+``value``, so that callers can weigh it below a number (the trial summary
+ignores it when any numeric age exists; matching reads it like an age). It is
+a population word, not an age the criterion states: the team's scorer counts
+only numeric ages, and so does an audit.
 
 The vocabulary (units, comparator phrases, groups) is data in ``rules/age.json``;
 the grammar is here.
@@ -491,7 +494,7 @@ class AgeComponent(CriterionRuleComponent):
         context = bool(heading and _AGE_HEADING.match(view[heading[0] : heading[1]]))
         return [
             {
-                "type": "age",
+                "type": "age" if c.group is None else "age_group",
                 "start": c.start,
                 "end": c.end,
                 "negated": False,

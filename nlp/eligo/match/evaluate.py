@@ -36,7 +36,7 @@ from .timing import Window, window_of
 __all__ = ["Context", "evaluate"]
 
 CONSTRAINT_ATOMS = frozenset(
-    {"age", "sex", "pregnancy", "breastfeeding", "measurement", "score"}
+    {"age", "age_group", "sex", "pregnancy", "breastfeeding", "measurement", "score"}
 )
 
 
@@ -117,7 +117,7 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
             qualified[j] = windows[i]
     atoms: dict[int, Atom] = {}
     for i, con in enumerate(cons):
-        if con.type == "age":
+        if con.type in ("age", "age_group"):
             atoms[i] = age_atom(doc, con, ctx)
         elif con.type == "sex":
             atoms[i] = sex_atom(doc, con, ctx)
