@@ -82,8 +82,9 @@ class Logic(_Model):
 class Constraint(Span):
     """A machine-usable restriction; ``start``/``end`` cover its evidence phrase.
 
-    ``type`` is one of "age", "age_group" (a population word: "adults"), "sex", "pregnancy", "breastfeeding",
-    "measurement", "score", "temporal", "duration". Intervals are
+    ``type`` is one of "age", "age_group" (a population word: "adults"),
+    "sex", "pregnancy", "breastfeeding", "measurement", "score", "temporal",
+    "duration". Intervals are
     ``low``/``high`` with inclusive flags; ``value`` holds a categorical value
     ("female", "ever", a Child-Pugh class); ``relative_to`` is "ULN"/"LLN"/
     "control" when a threshold is a multiple of a reference; ``canonical``
