@@ -10,14 +10,53 @@ range (its complement is two pieces) is left out. Sex: the inclusion
 criteria's sex constraints (a female or male restriction wins over "all").
 Registry fields are compared, never merged: disagreements are listed in
 ``mismatches``.
+
+An age that only conditions something else is not the trial's age: one
+after a conditional cue in its clause ("consent of a parent if less than 18",
+"for patients over 50, a mammogram"), or an upper bound in a criterion about
+consent or guardians (cues in ``summary_conditions`` of ``rules/age.json``). Ages are
+whole completed years, so an exclusive whole-year maximum is given as the
+inclusive year below it ("under 76" is at most 75), as registries write it.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
+from .constraints.age import default_grammar
 from .document import AgeRange, Constraint, Criterion, Document, Structured, Summary
+from .patterns import trie_pattern
 
 # Registry maxima that stand for "no limit".
 NO_LIMIT_MAXIMA = frozenset({99.0, 100.0, 110.0, 120.0, 125.0, 130.0, 150.0, 999.0})
+
+
+@lru_cache(maxsize=1)
+def _conditions() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    rules = default_grammar().rules.summary_conditions
+    f = re.IGNORECASE
+    before = re.compile(
+        rf"(?<![a-z])(?:{trie_pattern(rules.before)})(?![a-z])(?:\W+\w+){{0,3}}\W*$", f
+    )
+    topic = re.compile(rf"(?<![a-z])(?:{trie_pattern(rules.topics)})", f)
+    return before, topic
+
+
+def _conditional(text: str, crit: Criterion, c: Constraint) -> bool:
+    """Whether an age only conditions something else (see the module docstring)."""
+    before, topic = _conditions()
+    if c.low is None and topic.search(text, crit.start, crit.end):
+        return True  # "consent of a guardian if under 18"
+    return before.search(text, max(crit.start, c.start - 40), c.start) is not None
+
+
+def _whole_years(rng: AgeRange) -> AgeRange:
+    """``< 76`` years as ``<= 75``: ages are completed years."""
+    if rng.high is not None and not rng.high_inclusive and rng.high >= 1:
+        if float(rng.high).is_integer():
+            rng.high, rng.high_inclusive = rng.high - 1, True
+    return rng
 
 
 def _tighten(rng: AgeRange, c: Constraint) -> None:
@@ -85,6 +124,7 @@ def summarise(doc: Document) -> Summary:
                     c.type in ("age", "age_group")
                     and not c.negated
                     and not (numeric and c.value)
+                    and not _conditional(doc.text, crit, c)
                 ):
                     _tighten(rng, c)
                     found = True
@@ -102,7 +142,7 @@ def summarise(doc: Document) -> Summary:
             if len(restricted) == 1
             else ("all" if not restricted else None)
         )
-    summary = Summary(age=rng if found else None, sex=sex)
+    summary = Summary(age=_whole_years(rng) if found else None, sex=sex)
     if doc.structured is not None:
         summary.mismatches = mismatches(summary, doc.structured)
     return summary

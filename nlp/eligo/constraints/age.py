@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..extensions import doc_view
 from ..normalise.comparisons import find_comparisons
 from ..normalise.numbers import number_word_pattern, parse_number
 from ..patterns import trie_pattern
@@ -50,6 +51,14 @@ class AgeGroup(BaseModel):
     high_inclusive: bool = True
 
 
+class SummaryConditions(BaseModel):
+    """Cues of an age that conditions something else (read by the summary)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    before: list[str]
+    topics: list[str]
+
+
 class AgeRules(BaseModel):
     """``rules/age.json``."""
 
@@ -70,6 +79,7 @@ class AgeRules(BaseModel):
     words_after_age: list[str]
     max_years: float
     not_age_words: list[str]
+    summary_conditions: SummaryConditions
 
 
 @dataclass(frozen=True)
@@ -487,11 +497,33 @@ class AgeComponent(CriterionRuleComponent):
             load_rule_object(AGE_FILE, AgeRules, rules_data[AGE_FILE])
         )
 
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.criteria is None:
+            raise ValueError(
+                f"{self.name} needs eligo_criteria before it in the pipeline"
+            )
+        view = doc_view(doc)
+        previous: dict[str, Any] | None = None
+        for criterion in doc._.criteria:
+            found = self.extract(view, criterion, doc, previous)
+            if found:
+                criterion.setdefault("constraints", []).extend(found)
+            previous = criterion
+        return doc
+
     def extract(
-        self, view: str, criterion: dict[str, Any], doc: Doc
+        self,
+        view: str,
+        criterion: dict[str, Any],
+        doc: Doc,
+        previous: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         heading = criterion.get("heading")
         context = bool(heading and _AGE_HEADING.match(view[heading[0] : heading[1]]))
+        if not context and previous is not None:
+            # "Age" alone above "- 18 and over" (old NCI layouts).
+            prev = view[previous["start"] : previous["end"]]
+            context = bool(_AGE_HEADING.match(prev))
         return [
             {
                 "type": "age" if c.group is None else "age_group",

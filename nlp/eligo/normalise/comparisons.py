@@ -117,6 +117,10 @@ class _Hit:
     postfix: ComparatorRule | None
 
 
+#: A value right after a comparator (fillers allowed).
+_NUMBER_NEXT = re.compile(r"\s*(?:(?:the\s+)?ages?(?:\s+of)?\s+)?[\d.]")
+
+
 def _key(text: str) -> str:
     return " ".join(text.lower().split())
 
@@ -304,6 +308,14 @@ def find_comparisons(
         key = _key(text)
         pre = table.prefix.get(key)
         post = table.postfix.get(key)
+        if pre is None and post is not None:
+            # "6 months and under 21 years": a conjunction and a prefix
+            # comparator, not the postfix "and under".
+            head, _, rest = key.partition(" ")
+            rule = table.prefix.get(rest) if head in ("and", "or") else None
+            if rule is not None and _NUMBER_NEXT.match(view, last):
+                first = last - len(view[first:last].split(None, 1)[1])
+                text, pre, post = view[first:last], rule, None
         if pre is not None or post is not None:
             hits.append(_Hit(first, last, text, pre, post))
         elif key in table.openers:
