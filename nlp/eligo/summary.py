@@ -53,9 +53,9 @@ def _conditional(text: str, crit: Criterion, c: Constraint) -> bool:
 
 def _whole_years(rng: AgeRange) -> AgeRange:
     """``< 76`` years as ``<= 75``: ages are completed years."""
-    if rng.high is not None and not rng.high_inclusive and rng.high >= 1:
-        if float(rng.high).is_integer():
-            rng.high, rng.high_inclusive = rng.high - 1, True
+    high = rng.high
+    if high is not None and not rng.high_inclusive and high >= 1 and high.is_integer():
+        rng.high, rng.high_inclusive = high - 1, True
     return rng
 
 
