@@ -8,7 +8,9 @@ windows into output constraints:
   "ever"``, no bounds;
 - a duration of a state ("a course of more than 5 years", "life expectancy of
   at least 12 weeks") -> ``type "duration"`` (life expectancy has anchor
-  ``life_expectancy``).
+  ``life_expectancy``);
+- any other comparison in time units ("ICU stay > 7 days", "recent (<6
+  weeks)") -> ``type "duration"`` with its days, no anchor.
 
 Windows joined by "whichever is longer/shorter" point at each other through
 ``joined`` (indices into the criterion's constraints) and carry ``rule``.
@@ -25,10 +27,13 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..normalise.comparisons import find_comparisons
 from .base import CriterionRuleComponent, negated_before
 from .temporal import TemporalMatcher, TimeWindow
 
 TEMPORAL_FILE = "temporal.json"
+#: Days in a UCUM time unit (a month is a twelfth of a Julian year).
+_DAYS = {"min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.4375, "a": 365.25}
 _PHRASE_END = re.compile(r"[;:.!?,](?:\s|$)|[;(]")
 _CLAUSE_BREAK = re.compile(r"[;:.!?](?:\s|$)|,\s+(?:or|and)\s+|\bor\b|\band\b", re.I)
 
@@ -73,7 +78,42 @@ class WindowComponent(CriterionRuleComponent):
         windows = self.matcher.find(view, criterion["start"], criterion["end"])
         offset = len(criterion.get("constraints") or [])
         index = {(w.start, w.end): offset + i for i, w in enumerate(windows)}
-        return [self._dict(view, criterion, w, index) for w in windows]
+        out = [self._dict(view, criterion, w, index) for w in windows]
+        return out + self._compared_durations(view, criterion, out)
+
+    @staticmethod
+    def _compared_durations(
+        view: str, criterion: dict[str, Any], made: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Any other comparison in time units is a duration ("ICU stay > 7 days").
+
+        The grammar's windows and the ages already found keep their text.
+        """
+        taken = [(c["start"], c["end"]) for c in made] + [
+            (c["start"], c["end"])
+            for c in criterion.get("constraints") or []
+            if c["type"] in ("age", "age_group")
+        ]
+        out: list[dict[str, Any]] = []
+        for c in find_comparisons(view, criterion["start"], criterion["end"]):
+            days = _DAYS.get(c.unit or "")
+            if days is None or c.relative_to is not None or c.kind == "normal":
+                continue
+            if any(c.start < e and s < c.end for s, e in taken):
+                continue
+            out.append(
+                {
+                    "type": "duration",
+                    "start": c.start,
+                    "end": c.end,
+                    "negated": negated_before(view, criterion["start"], c.start),
+                    "low_days": None if c.low is None else c.low * days,
+                    "high_days": None if c.high is None else c.high * days,
+                    "low_inclusive": c.low_inclusive,
+                    "high_inclusive": c.high_inclusive,
+                }
+            )
+        return out
 
     @staticmethod
     def _dict(
