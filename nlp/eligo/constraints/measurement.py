@@ -64,6 +64,7 @@ class OpenVocabulary(BaseModel):
     skip_units: list[str]
     scale_words: list[str]
     score_words: list[str]
+    rate_units: dict[str, str]
 
 
 class MeasurementRules(BaseModel):
@@ -132,6 +133,12 @@ class MeasurementComponent(CriterionRuleComponent):
         )
         self.score_words = re.compile(
             rf"(?<![a-z])(?:{trie_pattern(ov.score_words)})(?![a-z])", f
+        )
+        self.rate_units = {k.lower(): v for k, v in ov.rate_units.items()}
+        self.count_rate = re.compile(
+            r"\s*(?P<what>[a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2}?)\s*(?:/|per|a|each)\s*"
+            rf"(?P<per>{trie_pattern(ov.rate_units)})(?![a-z])",
+            f,
         )
         self.chain = re.compile(
             rf"\s*,?\s*(?:(?:{trie_pattern(rules.shared_joiners)})\s*)?", f
@@ -253,6 +260,19 @@ class MeasurementComponent(CriterionRuleComponent):
             con["analyte"].update(text=phrase.text, start=phrase.start, end=phrase.end)
             return con
         kind = "score" if self.score_words.search(phrase.text) else "measurement"
+        unit, end = comp.unit, comp.end
+        rate = (
+            self.count_rate.match(view, comp.end, criterion["end"])
+            if unit is None
+            else None
+        )
+        if rate is not None and not any(
+            w.lower() in self.phrases.after_stops for w in rate.group("what").split()
+        ):
+            # "> 5 cigarettes per day": a count per time, in UCUM annotation form.
+            what = "_".join(rate.group("what").lower().split())
+            unit = f"{{{what}}}/{self.rate_units[rate.group('per').lower()]}"
+            end = rate.end()
         relative: str | None = comp.relative_to
         if relative is None:
             gap = view[phrase.end : comp.end]
@@ -260,13 +280,13 @@ class MeasurementComponent(CriterionRuleComponent):
         return {
             "type": kind,
             "start": min(phrase.start, comp.start),
-            "end": max(phrase.end, comp.end),
+            "end": max(phrase.end, end),
             "negated": negated_before(view, criterion["start"], phrase.start),
             "low": comp.low,
             "low_inclusive": comp.low_inclusive,
             "high": comp.high,
             "high_inclusive": comp.high_inclusive,
-            "unit": comp.unit,
+            "unit": unit,
             "relative_to": relative,
             "analyte": {
                 "text": phrase.text,

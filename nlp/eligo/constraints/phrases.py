@@ -93,6 +93,10 @@ class PhraseFinder:
                 break
             if tok.lower() in self.boundary_words:
                 break
+            cut = tok.find("/")
+            if cut > 0:  # "movements/week": the thing counted, not its rate
+                words.append((m.start(), m.start() + cut))
+                break
             words.append(m.span())
             if len(words) >= self.after_max:
                 break
