@@ -37,6 +37,20 @@ def parse():
         # An excluded two-sided range has a two-piece complement: left out.
         ("Exclusion Criteria:\n- aged 40-50 years\n", None),
         ("Inclusion Criteria:\n- Signed consent\n", None),
+        # An age that only conditions something else is not the trial's age.
+        (
+            "Inclusion Criteria:\n- Aged 18 to 70 years\n"
+            "- Assent of a guardian for those younger than 18\n",
+            (18, True, 70, True),
+        ),
+        (
+            "Inclusion Criteria:\n- Age 40 years or older\n"
+            "- A mammogram within a year if over 50 years of age\n",
+            (40, True, None, True),
+        ),
+        # Completed years: an exclusive whole-year maximum is the year below.
+        ("Inclusion Criteria:\n- Aged under 65 years\n", (None, True, 64, True)),
+        ("Inclusion Criteria:\n- Under 6 months of age\n", (None, True, 0.5, False)),
     ],
 )
 def test_summary_age(parse, text: str, age) -> None:

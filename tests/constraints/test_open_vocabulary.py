@@ -1,0 +1,202 @@
+"""Thresholds on quantities no lexicon knows, general age forms, compared durations.
+
+Every criterion here is written for the test (none comes from a corpus); each
+case checks the values and that every span indexes the input.
+"""
+
+import pytest
+
+from eligo.trial import Trial
+
+
+def _parse(parser, text: str):
+    doc = parser.parse(Trial(id="t", text=text, source_format="ctgov_v2"))
+    (crit,) = doc.criteria
+    return doc, crit
+
+
+# (criterion, [(type, analyte text, low, low_inc, high, high_inc, unit, lexicon id)])
+THRESHOLDS = [
+    (
+        "Endometrial thickness ≤ 4 mm on ultrasound",
+        [("measurement", "Endometrial thickness", None, None, 4, True, "mm", None)],
+    ),
+    (
+        "Bladder capacity larger than 300 ml",
+        [("measurement", "Bladder capacity", 300, False, None, None, "mL", None)],
+    ),
+    (
+        "Serum cotinine level above 500 ng/mL",
+        [("measurement", "Serum cotinine", 500, False, None, None, "ng/mL", None)],
+    ),
+    (
+        "Berg Balance Scale score of at least 20",
+        [
+            (
+                "score",
+                "Berg Balance Scale score",
+                20,
+                True,
+                None,
+                None,
+                None,
+                None,
+            )
+        ],
+    ),
+    # A comparison joined to the one before shares its analyte.
+    (
+        "Neck circumference < 30 cm or > 45 cm",
+        [
+            ("measurement", "Neck circumference", None, None, 30, False, "cm", None),
+            ("measurement", "Neck circumference", 45, False, None, None, "cm", None),
+        ],
+    ),
+    # A count per time takes a UCUM annotation unit.
+    (
+        "Drinks more than 3 cups per day",
+        [("measurement", "Drinks", 3, False, None, None, "{cups}/d", None)],
+    ),
+    # The phrase after the value when nothing stands before it.
+    (
+        "At least 2 measurable lesions",
+        [("measurement", "measurable lesions", 2, True, None, None, None, None)],
+    ),
+    # New units: angles, micrometres.
+    (
+        "Knee flexion contracture greater than 15 degrees",
+        [
+            (
+                "measurement",
+                "Knee flexion contracture",
+                15,
+                False,
+                None,
+                None,
+                "deg",
+                None,
+            )
+        ],
+    ),
+    (
+        "Retinal thickness of at least 300 µm",
+        [("measurement", "Retinal thickness", 300, True, None, None, "um", None)],
+    ),
+    # Not thresholds: a scale's definition, durations, a number with no phrase.
+    ("Rated on a 0-100 scale", []),
+    ("Symptoms for more than 3 months", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), THRESHOLDS, ids=[c[0][:40] for c in THRESHOLDS]
+)
+def test_open_vocabulary_thresholds(parser, text: str, expected: list[tuple]) -> None:
+    doc, crit = _parse(parser, text)
+    got = [c for c in crit.constraints if c.type in ("measurement", "score")]
+    assert len(got) == len(expected), [(c.analyte, c.low, c.high) for c in got]
+    for con, want in zip(got, expected, strict=True):
+        ctype, analyte, low, low_inc, high, high_inc, unit, lexicon_id = want
+        assert con.type == ctype
+        assert con.analyte is not None
+        assert con.analyte.text == analyte
+        assert doc.text[con.analyte.start : con.analyte.end] == analyte
+        # A chained value ("or > 45 cm") shares an analyte written before it.
+        assert crit.start <= con.analyte.start < con.analyte.end <= crit.end
+        assert 0 <= con.start < con.end <= len(doc.text)
+        assert (con.low, con.low_inclusive) == (
+            pytest.approx(low) if low is not None else None,
+            low_inc,
+        )
+        assert (con.high, con.high_inclusive) == (
+            pytest.approx(high) if high is not None else None,
+            high_inc,
+        )
+        assert con.unit == unit
+        assert con.analyte.id == lexicon_id
+        if lexicon_id is None:
+            assert con.analyte.code is None  # never a guessed code
+
+
+def test_lexicon_thresholds_carry_the_entry_id(parser) -> None:
+    doc, crit = _parse(parser, "Platelet count ≥ 100 x 10^9/L")
+    (con,) = crit.constraints
+    assert con.analyte.id == "platelets"
+    assert con.analyte.code is not None
+
+
+def test_ordinal_scores_have_no_unit(parser) -> None:
+    _, crit = _parse(parser, "NYHA class III or IV heart failure")
+    (con,) = [c for c in crit.constraints if c.type == "score"]
+    assert (con.low, con.high, con.value, con.unit) == (3, 4, "III-IV", None)
+
+
+# (criterion, [(evidence text, low, low_inc, high, high_inc)])
+AGES = [
+    ("Boys and girls under age 12", [("under age 12", None, None, 12, False)]),
+    (
+        "Volunteers between the ages of 21 and 45",
+        [("between the ages of 21 and 45", 21, True, 45, True)],
+    ),
+    ("Age 40 and greater", [("40 and greater", 40, True, None, None)]),
+    (
+        "Aged ≥ 30 years and ≤ 75 years",
+        [("Aged ≥ 30 years and ≤ 75 years", 30, True, 75, True)],
+    ),
+    (
+        "Age < 16 or > 85",
+        [("Age < 16", None, None, 16, False), ("> 85", 85, False, None, None)],
+    ),
+    ("Students ≥16 who attend the clinic", [("≥16", 16, True, None, None)]),
+    ("Elderly residents (≥ 70 years)", [("≥ 70 years", 70, True, None, None)]),
+    ("Age [≥ 21]", [("≥ 21", 21, True, None, None)]),
+    (
+        "Older than 6 months and under 12 years",
+        [("Older than 6 months and under 12 years", 0.5, False, 12, False)],
+    ),
+    # Not ages.
+    ("Gestational age below 34 weeks", []),
+    ("Patients ≥ 3 prior regimens", []),
+    ("Life expectancy of less than 2 years", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AGES, ids=[c[0][:40] for c in AGES])
+def test_general_age_forms(parser, text: str, expected: list[tuple]) -> None:
+    doc, crit = _parse(parser, text)
+    got = [c for c in crit.constraints if c.type == "age"]
+    assert [
+        (doc.text[c.start : c.end], c.low, c.low_inclusive, c.high, c.high_inclusive)
+        for c in got
+    ] == [
+        (t, pytest.approx(lo) if lo is not None else None, li, hi, hinc)
+        for t, lo, li, hi, hinc in expected
+    ]
+
+
+def test_population_words_are_age_groups(parser) -> None:
+    doc, crit = _parse(parser, "Adults with chronic kidney disease")
+    (con,) = [c for c in crit.constraints if c.type in ("age", "age_group")]
+    assert con.type == "age_group"
+    assert (con.low, con.value) == (18, "adults")
+    assert doc.text[con.start : con.end] == "Adults"
+
+
+# (criterion, evidence, low_days, high_days)
+DURATIONS = [
+    ("Hospital stay longer than 10 days", "longer than 10 days", 10, None),
+    ("Recent flare (< 8 weeks)", "< 8 weeks", None, 56),
+    ("Mechanical ventilation more than 72 hours", "more than 72 hours", 3, None),
+]
+
+
+@pytest.mark.parametrize(("text", "evidence", "low", "high"), DURATIONS)
+def test_compared_durations(parser, text: str, evidence: str, low, high) -> None:
+    doc, crit = _parse(parser, text)
+    got = [
+        c for c in crit.constraints if c.low_days is not None or c.high_days is not None
+    ]
+    (con,) = got
+    assert doc.text[con.start : con.end] == evidence
+    assert con.low_days == (pytest.approx(low) if low is not None else None)
+    assert con.high_days == (pytest.approx(high) if high is not None else None)
