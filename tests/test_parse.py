@@ -150,7 +150,8 @@ def test_run_parse_gives_documents_to_a_writer_without_json(tmp_path) -> None:
 
 def test_pipeline_without_concepts() -> None:
     nlp = build_pipeline(concepts=False)
-    assert nlp.pipe_names == [n for n in PIPE_NAMES if n != "eligo_concepts"]
+    without = ("eligo_concepts", "eligo_model_values")
+    assert nlp.pipe_names == [n for n in PIPE_NAMES if n not in without]
 
 
 def test_parser_without_concepts_keeps_the_constraints(parser) -> None:

@@ -22,6 +22,7 @@ PIPE_NAMES: tuple[str, ...] = (
     "eligo_windows",
     "eligo_measurements",
     "eligo_concepts",
+    "eligo_model_values",
     "eligo_logic",
     "eligo_context",
     "eligo_categories",
@@ -33,6 +34,8 @@ PIPE_NAMES: tuple[str, ...] = (
 TEXT_ONLY: frozenset[str] = frozenset(PIPE_NAMES)
 #: The component that runs the trained concept model (the slowest by far).
 CONCEPTS = "eligo_concepts"
+#: Components that only read the concept model's entities.
+NEEDS_CONCEPTS = frozenset({CONCEPTS, "eligo_model_values"})
 DEFAULT_MAX_CHARS = 1_000_000
 
 
@@ -58,6 +61,6 @@ def build_pipeline(
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": tokenizer}}})
     nlp.max_length = max_chars
     for name in PIPE_NAMES:
-        if concepts or name != CONCEPTS:
+        if concepts or name not in NEEDS_CONCEPTS:
             nlp.add_pipe(name)
     return nlp
