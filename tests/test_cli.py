@@ -144,6 +144,20 @@ def test_cli_table_format() -> None:
     assert "summary: age [40, 70] y" in result.stdout
 
 
+def test_cli_table_shows_concepts_with_their_assertion() -> None:
+    result = CliRunner(env={"COLUMNS": "240"}).invoke(
+        app,
+        ["parse", "-", "--format", "table"],
+        input="Exclusion Criteria:\n- No history of stroke\n- Type 2 diabetes\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "concepts" in result.stdout
+    assert "Condition stroke [negated: No history of]" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if "Type 2 diabetes" in line]
+    assert any("Condition Type 2 diabetes" in line for line in lines)
+    assert not any("[negated" in line for line in lines)
+
+
 def test_cli_jobs_gives_the_same_output(batch_dir: Path) -> None:
     one = CliRunner().invoke(app, ["parse", str(EXAMPLES), str(batch_dir), "-q"])
     two = CliRunner().invoke(

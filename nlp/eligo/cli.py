@@ -301,6 +301,45 @@ def audit(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def render(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Trial files or directories (recursive); '-' reads stdin."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The HTML file to write.")
+    ] = Path("eligo.html"),
+    section: Annotated[
+        SectionOpt,
+        typer.Option(help="Section of criteria that no header places."),
+    ] = SectionOpt.unknown,
+    jobs: JobsOption = 1,
+    max_chars: MaxCharsOption = 1_000_000,
+    no_concepts: Annotated[
+        bool, typer.Option("--no-concepts", help="Skip the concept model.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Write an offline HTML view of trials: criteria, constraints, concepts."""
+    from .render import write_view
+
+    stats = write_view(
+        paths,
+        out,
+        section=section.value,
+        concepts=not no_concepts,
+        jobs=jobs,
+        max_chars=max_chars,
+    )
+    for message in stats.failures:
+        typer.echo(f"eligo: error: {message}", err=True)
+    if not quiet:
+        typer.echo(f"eligo: {stats.documents} documents -> {out}", err=True)
+    if stats.failures or not stats.documents:
+        raise typer.Exit(code=1)
+
+
 class MatchFormatOpt(str, Enum):
     json = "json"
     table = "table"

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
@@ -423,3 +424,56 @@ def render_html(
         report=report,
         version=__version__,
     )
+
+
+@dataclass
+class ViewStats:
+    """What :func:`write_view` did."""
+
+    documents: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def write_view(
+    paths: Iterable[str],
+    out: str | Path,
+    *,
+    section: str = "unknown",
+    concepts: bool = True,
+    jobs: int = 1,
+    max_chars: int | None = None,
+) -> ViewStats:
+    """Parse trial files and write their HTML view (what ``eligo render`` does).
+
+    Args:
+        paths: Trial files or directories, as ``eligo parse`` reads them.
+        out: The HTML file to write.
+        section: Section of criteria that no header places.
+        concepts: Run the concept model (entities).
+        jobs: Worker processes.
+        max_chars: Longest criteria text accepted (the parser's default if None).
+
+    Returns:
+        The number of trials shown and one message per failure.
+    """
+    from .parse import ParseFailure, parse_trials
+    from .pipeline import DEFAULT_MAX_CHARS
+    from .readers import read_paths
+    from .trial import ReadFailure
+
+    stats = ViewStats()
+    docs: list[Document] = []
+    for result in parse_trials(
+        read_paths(paths),
+        jobs=jobs,
+        default_section=section,
+        concepts=concepts,
+        max_chars=max_chars or DEFAULT_MAX_CHARS,
+    ):
+        if isinstance(result, (ReadFailure, ParseFailure)):
+            stats.failures.append(result.message())
+        else:
+            docs.append(result)
+    stats.documents = len(docs)
+    Path(out).write_text(render_html(docs), encoding="utf-8")
+    return stats
