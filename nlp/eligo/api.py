@@ -130,6 +130,21 @@ def parse_text(
         return _parser(default_section, concepts).parse(trial)
 
 
+def parse_trial(
+    trial: Trial, *, default_section: str = "unknown", concepts: bool = True
+) -> Document:
+    """Parse one Trial (from :mod:`eligo.readers`) with the cached pipeline.
+
+    Like :func:`parse_text`, for a registry record: its ``source_format``,
+    fields and id are kept. Thread-safe.
+
+    Raises:
+        EligoError: As :func:`parse_text`.
+    """
+    with _LOCK:
+        return _parser(default_section, concepts).parse(trial)
+
+
 def parse_texts(
     texts: Iterable[str],
     *,
