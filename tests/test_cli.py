@@ -200,3 +200,10 @@ def test_no_concepts_option_leaves_out_entities(tmp_path: Path) -> None:
     assert [c["constraints"] for c in without["criteria"]] == [
         c["constraints"] for c in with_model["criteria"]
     ]
+
+
+def test_cli_serve_without_fastapi_says_what_to_install(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "eligo.serve", None)  # import fails
+    result = CliRunner().invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 2
+    assert "needs fastapi and uvicorn" in result.stderr

@@ -358,7 +358,7 @@ def _document_view(doc: Document, k: int) -> dict:
             )
         )
         if age is not None
-        else "any"
+        else "age any"
     )
     return {
         "doc": doc,

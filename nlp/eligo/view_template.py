@@ -124,7 +124,7 @@ label { margin-right: 1em; }
 <section class="document" id="{{ view.id }}" data-document="{{ doc.id }}">
 <h2>{{ doc.id }}{% if doc.title %}: {{ doc.title }}{% endif %}</h2>
 <p class="muted">{{ view.counts.criteria }} criteria, {{ view.counts.constraints }} constraints, {{ view.counts.entities }} concepts{% if doc.source and doc.source.path %}; from {{ doc.source.path }}{% if doc.source.record %} [{{ doc.source.record }}]{% endif %}{% endif %}.
-Summary: age {{ view.age }}, sex {{ doc.summary.sex or "?" }}.</p>
+Summary: {{ view.age }}, sex {{ doc.summary.sex or "?" }}.</p>
 {% for mismatch in doc.summary.mismatches %}<p class="error">text vs registry: {{ mismatch }}</p>{% endfor %}
 <ol class="criteria">
 {% for c in view.criteria %}
