@@ -144,6 +144,20 @@ def test_cli_table_format() -> None:
     assert "summary: age [40, 70] y" in result.stdout
 
 
+def test_cli_table_shows_concepts_with_their_assertion() -> None:
+    result = CliRunner(env={"COLUMNS": "240"}).invoke(
+        app,
+        ["parse", "-", "--format", "table"],
+        input="Exclusion Criteria:\n- No history of stroke\n- Type 2 diabetes\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "concepts" in result.stdout
+    assert "Condition stroke [negated: No history of]" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if "Type 2 diabetes" in line]
+    assert any("Condition Type 2 diabetes" in line for line in lines)
+    assert not any("[negated" in line for line in lines)
+
+
 def test_cli_jobs_gives_the_same_output(batch_dir: Path) -> None:
     one = CliRunner().invoke(app, ["parse", str(EXAMPLES), str(batch_dir), "-q"])
     two = CliRunner().invoke(
@@ -186,3 +200,10 @@ def test_no_concepts_option_leaves_out_entities(tmp_path: Path) -> None:
     assert [c["constraints"] for c in without["criteria"]] == [
         c["constraints"] for c in with_model["criteria"]
     ]
+
+
+def test_cli_serve_without_fastapi_says_what_to_install(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "eligo.serve", None)  # import fails
+    result = CliRunner().invoke(app, ["serve", "--port", "0"])
+    assert result.exit_code == 2
+    assert "needs fastapi and uvicorn" in result.stderr

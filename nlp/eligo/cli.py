@@ -301,6 +301,77 @@ def audit(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def render(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Trial files or directories (recursive); '-' reads stdin."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The HTML file to write.")
+    ] = Path("eligo.html"),
+    section: Annotated[
+        SectionOpt,
+        typer.Option(help="Section of criteria that no header places."),
+    ] = SectionOpt.unknown,
+    jobs: JobsOption = 1,
+    max_chars: MaxCharsOption = 1_000_000,
+    no_concepts: Annotated[
+        bool, typer.Option("--no-concepts", help="Skip the concept model.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Write an offline HTML view of trials: criteria, constraints, concepts."""
+    from .render import write_view
+
+    stats = write_view(
+        paths,
+        out,
+        section=section.value,
+        concepts=not no_concepts,
+        jobs=jobs,
+        max_chars=max_chars,
+    )
+    for message in stats.failures:
+        typer.echo(f"eligo: error: {message}", err=True)
+    if not quiet:
+        typer.echo(f"eligo: {stats.documents} documents -> {out}", err=True)
+    if stats.failures or not stats.documents:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8000,
+    no_concepts: Annotated[
+        bool, typer.Option("--no-concepts", help="Skip the concept model.")
+    ] = False,
+    max_body: Annotated[
+        int, typer.Option(min=1, help="Largest request body accepted (bytes).")
+    ] = 1_000_000,
+    max_chars: MaxCharsOption = 200_000,
+) -> None:
+    """Serve POST /parse, POST /match and a page to paste criteria (GET /)."""
+    try:
+        from .serve import serve as run_serve
+    except ImportError as err:  # fastapi or uvicorn missing
+        typer.echo(
+            f"eligo: error: 'eligo serve' needs fastapi and uvicorn ({err}); "
+            "pip install 'fastapi' 'uvicorn'",
+            err=True,
+        )
+        raise typer.Exit(code=2) from err
+    typer.echo(f"eligo: serving on http://{host}:{port}/", err=True)
+    run_serve(
+        host=host,
+        port=port,
+        concepts=not no_concepts,
+        max_body=max_body,
+        max_chars=max_chars,
+    )
+
+
 class MatchFormatOpt(str, Enum):
     json = "json"
     table = "table"

@@ -8,10 +8,13 @@ batch; the JSON array writer closes its array when it is closed.
 from __future__ import annotations
 
 import re
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-from .document import Constraint, Document
+from .document import Constraint, Criterion, Document
 from .render import render_constraint
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 class Writer(Protocol):
@@ -80,6 +83,7 @@ class TableWriter:
         table.add_column("section", no_wrap=True)
         table.add_column("criterion", ratio=3)
         table.add_column("constraints", ratio=2)
+        table.add_column("concepts", ratio=2)
         table.add_column("chars", justify="right", no_wrap=True)
         style = {"inclusion": "green", "exclusion": "red", "unknown": "yellow"}
         for i, crit in enumerate(doc.criteria, 1):
@@ -91,6 +95,7 @@ class TableWriter:
                 Text(crit.section, style=style[crit.section]),
                 Text(text),
                 Text("\n".join(render_constraint(c) for c in crit.constraints)),
+                _concepts(doc, crit),
                 f"{crit.start}-{crit.end}",
             )
         self.console.print(table)
@@ -123,6 +128,24 @@ class TableWriter:
 
     def close(self) -> None:
         return None
+
+
+def _concepts(doc: Document, crit: Criterion) -> Text:
+    """One line per concept: "Condition stroke", with its assertion and trigger
+    when it is not "present" ("Condition stroke [negated: no history of]")."""
+    from rich.text import Text
+
+    out = Text()
+    for i, ent in enumerate(crit.entities):
+        if i:
+            out.append("\n")
+        out.append(f"{ent.label} ", style="dim")
+        out.append(" ".join(_unescape(doc.text[ent.start : ent.end]).split()))
+        assertion = ent.assertion or ("negated" if ent.negated else None)
+        if assertion and assertion != "present":
+            trigger = f": {ent.trigger.text}" if ent.trigger is not None else ""
+            out.append(f" [{assertion}{trigger}]", style="bold magenta")
+    return out
 
 
 def _unescape(text: str) -> str:
