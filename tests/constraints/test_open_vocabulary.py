@@ -119,7 +119,7 @@ def test_open_vocabulary_thresholds(parser, text: str, expected: list[tuple]) ->
 
 
 def test_lexicon_thresholds_carry_the_entry_id(parser) -> None:
-    doc, crit = _parse(parser, "Platelet count ≥ 100 x 10^9/L")
+    _, crit = _parse(parser, "Platelet count ≥ 100 x 10^9/L")
     (con,) = crit.constraints
     assert con.analyte.id == "platelets"
     assert con.analyte.code is not None
