@@ -36,6 +36,7 @@ from .base import CriterionRuleComponent
 
 AGE_FILE = "age.json"
 
+_DIGIT = re.compile(r"\d")
 #: Runs of whitespace, collapsed to one space in lookup keys.
 _SPACES = re.compile(r"\s+")
 
@@ -190,9 +191,13 @@ class AgeGrammar:
             "younger",
             "older",
             *(w for g in rules.groups for w in g.words),
-            *rules.person_words,
         ]
         self.gate = re.compile(rf"(?<![a-z])(?:{trie_pattern(evidence)})(?![a-z])", f)
+        # A person word and a digit: only the comparison reader can find an
+        # age there ("patients <18").
+        self.person_gate = re.compile(
+            rf"(?<![a-z])(?:{trie_pattern(rules.person_words)})(?![a-z])", f
+        )
         group_words = {w: g for g in rules.groups for w in g.words}
         self.groups = group_words
         self.group_re = re.compile(
@@ -257,8 +262,13 @@ class AgeGrammar:
         """
         end = len(view) if end is None else end
         found: list[AgeConstraint] = []
-        if not context and not self.gate.search(view, start, end):
-            return found
+        grammar = context or self.gate.search(view, start, end) is not None
+        if not grammar:
+            if not _DIGIT.search(view, start, end):
+                return found
+            if not self.person_gate.search(view, start, end):
+                return found
+            return self._from_comparisons(view, start, end, found, context)
         taken: list[tuple[int, int]] = []
         for kind, pattern in self.patterns:
             need = self.needs.get(kind)
@@ -315,6 +325,8 @@ class AgeGrammar:
         ("age < 18 or > 60"). Such an age replaces one-sided grammar ages it
         overlaps when it holds both bounds; otherwise the grammar's stands.
         """
+        if _DIGIT.search(view, start, end) is None:
+            return found
         comps = [c for c in find_comparisons(view, start, end) if c.kind != "normal"]
         if not comps:
             return found

@@ -45,6 +45,7 @@ from .phrases import Phrase, PhraseFinder
 ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+_DIGIT = re.compile(r"\d")
 #: Runs of whitespace, collapsed to one space in lookup keys.
 _SPACES = re.compile(r"\s+")
 
@@ -152,6 +153,8 @@ class MeasurementComponent(CriterionRuleComponent):
     ) -> list[dict[str, Any]]:
         s, e = criterion["start"], criterion["end"]
         analytes = self.lexicon.find(view, s, e)
+        if not analytes and _DIGIT.search(view, s, e) is None:
+            return []  # without digits, only a lexicon analyte takes a comparison
         taken = [
             (c["start"], c["end"])
             for c in criterion.get("constraints") or []

@@ -28,12 +28,15 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..normalise.comparisons import find_comparisons
+from ..normalise.numbers import number_word_pattern
 from .base import CriterionRuleComponent, negated_before
 from .temporal import TemporalMatcher, TimeWindow
 
 TEMPORAL_FILE = "temporal.json"
 #: Days in a UCUM time unit (a month is a twelfth of a Julian year).
 _DAYS = {"min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.4375, "a": 365.25}
+#: A value a comparison could hold (digits or a number word).
+_NUMERIC = re.compile(rf"\d|(?<![a-z])(?:{number_word_pattern()})(?![a-z])", re.I)
 _PHRASE_END = re.compile(r"[;:.!?,](?:\s|$)|[;(]")
 _CLAUSE_BREAK = re.compile(r"[;:.!?](?:\s|$)|,\s+(?:or|and)\s+|\bor\b|\band\b", re.I)
 
@@ -95,6 +98,8 @@ class WindowComponent(CriterionRuleComponent):
             if c["type"] in ("age", "age_group")
         ]
         out: list[dict[str, Any]] = []
+        if _NUMERIC.search(view, criterion["start"], criterion["end"]) is None:
+            return out
         for c in find_comparisons(view, criterion["start"], criterion["end"]):
             days = _DAYS.get(c.unit or "")
             if days is None or c.relative_to is not None or c.kind == "normal":

@@ -296,8 +296,17 @@ def find_comparisons(
 
     Returns:
         The comparisons in text order, none overlapping.
+
+    Ages, windows, thresholds and model values all read a criterion's
+    comparisons: the result for the last few thousand spans is kept (the
+    same view object, so a hit costs a hash lookup).
     """
     stop = len(view) if end is None else min(end, len(view))
+    return list(_comparisons(view, start, stop))
+
+
+@lru_cache(maxsize=4096)
+def _comparisons(view: str, start: int, stop: int) -> tuple[Comparison, ...]:
     table = comparator_table()
     hits: list[_Hit] = []
     openers: list[tuple[int, int, str]] = []
@@ -365,7 +374,7 @@ def find_comparisons(
     if normals:
         out += _normals(normals, out, qs)
         out.sort(key=lambda c: c.start)
-    return out
+    return tuple(out)
 
 
 def _ranges(
