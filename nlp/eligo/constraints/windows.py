@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 
 from ..normalise.comparisons import find_comparisons
 from ..normalise.numbers import number_word_pattern
+from ..normalise.quantities import find_quantities
 from .base import CriterionRuleComponent, negated_before
 from .temporal import TemporalMatcher, TimeWindow
 
@@ -37,6 +38,7 @@ TEMPORAL_FILE = "temporal.json"
 _DAYS = {"min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.4375, "a": 365.25}
 #: A value a comparison could hold (digits or a number word).
 _NUMERIC = re.compile(rf"\d|(?<![a-z])(?:{number_word_pattern()})(?![a-z])", re.I)
+_FREQUENCY = re.compile(r"(?<![a-z])(?:every|each|per|q)\s*$|/\s*$", re.I)
 _PHRASE_END = re.compile(r"[;:.!?,](?:\s|$)|[;(]")
 _CLAUSE_BREAK = re.compile(r"[;:.!?](?:\s|$)|,\s+(?:or|and)\s+|\bor\b|\band\b", re.I)
 
@@ -100,7 +102,8 @@ class WindowComponent(CriterionRuleComponent):
         out: list[dict[str, Any]] = []
         if _NUMERIC.search(view, criterion["start"], criterion["end"]) is None:
             return out
-        for c in find_comparisons(view, criterion["start"], criterion["end"]):
+        comps = find_comparisons(view, criterion["start"], criterion["end"])
+        for c in comps:
             days = _DAYS.get(c.unit or "")
             if days is None or c.relative_to is not None or c.kind == "normal":
                 continue
@@ -116,6 +119,30 @@ class WindowComponent(CriterionRuleComponent):
                     "high_days": None if c.high is None else c.high * days,
                     "low_inclusive": c.low_inclusive,
                     "high_inclusive": c.high_inclusive,
+                }
+            )
+        # A bare length of time is a duration of exactly that ("failed 3
+        # months of treatment", "a 10-week programme"); "every 3 months" is
+        # a frequency.
+        taken += [(c.start, c.end) for c in comps]
+        for q in find_quantities(view, criterion["start"], criterion["end"]):
+            days = _DAYS.get(q.unit or "")
+            if days is None or q.relative_to is not None:
+                continue
+            if any(q.start < e and s < q.end for s, e in taken):
+                continue
+            if _FREQUENCY.search(view, max(criterion["start"], q.start - 12), q.start):
+                continue
+            out.append(
+                {
+                    "type": "duration",
+                    "start": q.start,
+                    "end": q.end,
+                    "negated": negated_before(view, criterion["start"], q.start),
+                    "low_days": q.value * days,
+                    "high_days": q.value * days,
+                    "low_inclusive": True,
+                    "high_inclusive": True,
                 }
             )
         return out
