@@ -187,6 +187,8 @@ DURATIONS = [
     ("Hospital stay longer than 10 days", "longer than 10 days", 10, None),
     ("Recent flare (< 8 weeks)", "< 8 weeks", None, 56),
     ("Mechanical ventilation more than 72 hours", "more than 72 hours", 3, None),
+    # A bare length of time: a duration of exactly that.
+    ("Completed 6 weeks of physiotherapy", "6 weeks", 42, 42),
 ]
 
 
@@ -200,3 +202,8 @@ def test_compared_durations(parser, text: str, evidence: str, low, high) -> None
     assert doc.text[con.start : con.end] == evidence
     assert con.low_days == (pytest.approx(low) if low is not None else None)
     assert con.high_days == (pytest.approx(high) if high is not None else None)
+
+
+def test_a_frequency_is_no_duration(parser) -> None:
+    _, crit = _parse(parser, "Able to attend visits every 3 months")
+    assert not [c for c in crit.constraints if c.type == "duration"]
