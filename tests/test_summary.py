@@ -48,6 +48,12 @@ def parse():
             "- A mammogram within a year if over 50 years of age\n",
             (40, True, None, True),
         ),
+        # Several inclusion ages are cohorts: the summary spans them.
+        (
+            "Inclusion Criteria:\n- Young volunteers aged 20 to 35\n"
+            "- Older volunteers aged 65 to 80\n",
+            (20, True, 80, True),
+        ),
         # Completed years: an exclusive whole-year maximum is the year below.
         ("Inclusion Criteria:\n- Aged under 65 years\n", (None, True, 64, True)),
         ("Inclusion Criteria:\n- Under 6 months of age\n", (None, True, 0.5, False)),

@@ -1,9 +1,10 @@
-"""A trial's summary: the age and sex a patient must have, from the text.
+"""A trial's summary: the ages it enrols and the sex, from the text.
 
-Age: inclusion age constraints are intersected; an exclusion criterion whose
+Age: inclusion ages are spanned (the lowest minimum and the highest maximum:
+several of them are cohorts, see :func:`_span`); an exclusion criterion whose
 constraints are all one-sided ages joined by OR ("Younger than 18 or older
 than 70") excludes each side, so its complement (>= 18 and <= 70) is
-intersected too. Group words ("children") count only when no criterion
+intersected with that span. Group words ("children") count only when no criterion
 gives a number. Criteria in no section count as inclusion (lists without
 headers are nearly always what a patient must meet). A two-sided excluded
 range (its complement is two pieces) is left out. Sex: the inclusion
@@ -57,6 +58,25 @@ def _whole_years(rng: AgeRange) -> AgeRange:
     if high is not None and not rng.high_inclusive and high >= 1 and high.is_integer():
         rng.high, rng.high_inclusive = high - 1, True
     return rng
+
+
+def _span(ages: list[Constraint]) -> list[Constraint]:
+    """The lowest minimum and the highest maximum of the inclusion ages.
+
+    Several inclusion ages nearly always describe cohorts or strata ("aged 18
+    to 30 ... aged 60 to 90", "under 1 year ... 1 to 20 years"), and the
+    registry's fields give the ages the trial enrols across them.
+    """
+    lows = [c for c in ages if c.low is not None]
+    highs = [c for c in ages if c.high is not None]
+    out: list[Constraint] = []
+    if lows:
+        lo = min(lows, key=lambda c: (c.low, not c.low_inclusive))
+        out.append(lo.model_copy(update={"high": None, "high_inclusive": None}))
+    if highs:
+        hi = max(highs, key=lambda c: (c.high, bool(c.high_inclusive)))
+        out.append(hi.model_copy(update={"low": None, "low_inclusive": None}))
+    return out
 
 
 def _tighten(rng: AgeRange, c: Constraint) -> None:
@@ -117,6 +137,7 @@ def summarise(doc: Document) -> Summary:
         for crit in doc.criteria
         for c in crit.constraints
     )
+    included: list[Constraint] = []
     for crit in doc.criteria:
         if crit.section in ("inclusion", "unknown"):
             for c in crit.constraints:
@@ -126,7 +147,7 @@ def summarise(doc: Document) -> Summary:
                     and not (numeric and c.value)
                     and not _conditional(doc.text, crit, c)
                 ):
-                    _tighten(rng, c)
+                    included.append(c)
                     found = True
                 elif c.type == "sex" and c.value and not c.negated:
                     sexes.append(c.value)
@@ -134,6 +155,8 @@ def summarise(doc: Document) -> Summary:
             for c in _excluded_ages(crit):
                 _tighten(rng, c)
                 found = True
+    for c in _span(included):
+        _tighten(rng, c)
     sex = None
     if sexes:
         restricted = {s for s in sexes if s != "all"}
