@@ -141,7 +141,11 @@ AGES = [
     ("Age 40 and greater", [("40 and greater", 40, True, None, None)]),
     (
         "Aged ≥ 30 years and ≤ 75 years",
-        [("Aged ≥ 30 years and ≤ 75 years", 30, True, 75, True)],
+        # Two bounds joined by "and" stay two ages (the logic joins them).
+        [
+            ("Aged ≥ 30 years", 30, True, None, None),
+            ("≤ 75 years", None, None, 75, True),
+        ],
     ),
     (
         "Age < 16 or > 85",
@@ -152,7 +156,10 @@ AGES = [
     ("Age [≥ 21]", [("≥ 21", 21, True, None, None)]),
     (
         "Older than 6 months and under 12 years",
-        [("Older than 6 months and under 12 years", 0.5, False, 12, False)],
+        [
+            ("Older than 6 months", 0.5, False, None, None),
+            ("under 12 years", None, None, 12, False),
+        ],
     ),
     # Not ages.
     ("Gestational age below 34 weeks", []),

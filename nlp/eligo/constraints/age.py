@@ -327,7 +327,14 @@ class AgeGrammar:
         """
         if _DIGIT.search(view, start, end) is None:
             return found
-        comps = [c for c in find_comparisons(view, start, end) if c.kind != "normal"]
+        # Two bounds joined by "and" stay two ages ("≥ 45 and ≤ 90 years"):
+        # the criterion's logic joins them, and each keeps its own evidence.
+        comps = [
+            part
+            for c in find_comparisons(view, start, end)
+            if c.kind != "normal"
+            for part in (c.parts or (c,))
+        ]
         if not comps:
             return found
         ages = sorted(found, key=lambda c: c.start)

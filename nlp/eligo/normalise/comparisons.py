@@ -93,6 +93,8 @@ class Comparison:
         comparator_text: The comparator as written (``"≥"``, ``"between … and"``).
         kind: ``"bound"`` (one side), ``"range"`` (two sides), ``"equal"`` (one
             value, possibly approximate) or ``"normal"`` (within normal limits).
+        parts: The two bounds a range was joined from (``">= 18 and <= 65"``),
+            each with its own offsets; empty otherwise.
     """
 
     start: int
@@ -106,6 +108,7 @@ class Comparison:
     quantities: tuple[Quantity, ...]
     comparator_text: str
     kind: Kind
+    parts: tuple[Comparison, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,7 @@ def _merge(a: Comparison, b: Comparison, joiner: str) -> Comparison | None:
     text = f"{a.comparator_text} {joiner} {b.comparator_text}"
     return Comparison(
         a.start, b.end, low, lo.low_inclusive, high, hi.high_inclusive, unit, rel,
-        a.quantities + b.quantities, text, "range",
+        a.quantities + b.quantities, text, "range", (a, b),
     )  # fmt: skip
 
 
