@@ -27,7 +27,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..normalise.comparisons import find_comparisons
+from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.numbers import number_word_pattern
 from ..normalise.quantities import find_quantities
 from .base import CriterionRuleComponent, negated_before
@@ -103,7 +103,31 @@ class WindowComponent(CriterionRuleComponent):
         if _NUMERIC.search(view, criterion["start"], criterion["end"]) is None:
             return out
         comps = find_comparisons(view, criterion["start"], criterion["end"])
-        for c in comps:
+        # A bare length of time is a duration of exactly that ("failed 3
+        # months of treatment", "a 10-week programme"); "every 3 months" is
+        # a frequency.
+        spans = [(c.start, c.end) for c in comps]
+        bare = [
+            Comparison(
+                q.start,
+                q.end,
+                q.value,
+                True,
+                q.value,
+                True,
+                q.unit,
+                None,
+                (q,),
+                "",
+                "equal",
+            )
+            for q in find_quantities(view, criterion["start"], criterion["end"])
+            if not any(q.start < e and s < q.end for s, e in spans)
+            and not _FREQUENCY.search(
+                view, max(criterion["start"], q.start - 12), q.start
+            )
+        ]
+        for c in [*comps, *bare]:
             days = _DAYS.get(c.unit or "")
             if days is None or c.relative_to is not None or c.kind == "normal":
                 continue
@@ -119,30 +143,6 @@ class WindowComponent(CriterionRuleComponent):
                     "high_days": None if c.high is None else c.high * days,
                     "low_inclusive": c.low_inclusive,
                     "high_inclusive": c.high_inclusive,
-                }
-            )
-        # A bare length of time is a duration of exactly that ("failed 3
-        # months of treatment", "a 10-week programme"); "every 3 months" is
-        # a frequency.
-        taken += [(c.start, c.end) for c in comps]
-        for q in find_quantities(view, criterion["start"], criterion["end"]):
-            days = _DAYS.get(q.unit or "")
-            if days is None or q.relative_to is not None:
-                continue
-            if any(q.start < e and s < q.end for s, e in taken):
-                continue
-            if _FREQUENCY.search(view, max(criterion["start"], q.start - 12), q.start):
-                continue
-            out.append(
-                {
-                    "type": "duration",
-                    "start": q.start,
-                    "end": q.end,
-                    "negated": negated_before(view, criterion["start"], q.start),
-                    "low_days": q.value * days,
-                    "high_days": q.value * days,
-                    "low_inclusive": True,
-                    "high_inclusive": True,
                 }
             )
         return out
