@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -18,10 +17,11 @@ import eligo
 import eligo.api
 from eligo.document import Document
 from eligo.serve import HTTPProblem, create_app, patient_from_form
+from tests.browser import headless_page, needs_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-CHROMIUM = "/usr/bin/chromium"
+
 PAYLOAD = "<script>window.__pwned=1</script>"
 STUDY = (EXAMPLES / "trials" / "ctgov_v2_study.json").read_bytes().strip()
 TEXT = (
@@ -243,69 +243,34 @@ def server() -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"
-)
+@needs_chromium
 def test_page_in_a_headless_browser(server: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     text = f"Inclusion Criteria:\n- Age 18 to 65 years {PAYLOAD}\n- Platelets >= 100 x 10^9/L\nExclusion Criteria:\n- No history of stroke\n"
-    errors: list[str] = []
-    remote: list[str] = []
-    with sync_api.sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
-        context = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+    with headless_page((server, "data:", "about:")) as watched:
+        page = watched.page
+        page.goto(server + "/")
+        page.fill("#text", text)
+        page.click("#parse-button")
+        page.wait_for_selector("section.document", timeout=60_000)
+        spans = page.evaluate(
+            """() => {
+              const out = {};
+              for (const m of document.querySelectorAll('mark[data-span]')) {
+                const id = m.dataset.span;
+                out[id] = out[id] || {text: '', start: +m.dataset.start, end: +m.dataset.end};
+                out[id].text += m.textContent;
+              }
+              return out;
+            }"""
         )
-        try:
-            page = context.new_page()
-            page.on(
-                "console",
-                lambda m: errors.append(m.text) if m.type == "error" else None,
-            )
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on(
-                "request",
-                lambda r: (
-                    remote.append(r.url)
-                    if not r.url.startswith((server, "data:", "about:"))
-                    else None
-                ),
-            )
-            page.goto(server + "/")
-            page.fill("#text", text)
-            page.click("#parse-button")
-            page.wait_for_selector("section.document", timeout=60_000)
-            spans = page.evaluate(
-                """() => {
-                  const out = {};
-                  for (const m of document.querySelectorAll('mark[data-span]')) {
-                    const id = m.dataset.span;
-                    out[id] = out[id] || {text: '', start: +m.dataset.start, end: +m.dataset.end};
-                    out[id].text += m.textContent;
-                  }
-                  return out;
-                }"""
-            )
-            shown = page.evaluate("document.querySelector('li.crit .text').innerText")
-            pwned = page.evaluate("typeof window.__pwned")
-            # the patient form, under the same page
-            page.fill("input[name=age]", "70")
-            page.select_option("select[name=sex]", "female")
-            page.click("#match-button")
-            page.wait_for_selector("table.verdicts", timeout=60_000)
-            verdict = page.inner_text("#match ~ h3")
-        finally:
-            context.close()
+        shown = page.evaluate("document.querySelector('li.crit .text').innerText")
+        pwned = page.evaluate("typeof window.__pwned")
+        # the patient form, under the same page
+        page.fill("input[name=age]", "70")
+        page.select_option("select[name=sex]", "female")
+        page.click("#match-button")
+        page.wait_for_selector("table.verdicts", timeout=60_000)
+        verdict = page.inner_text("#match ~ h3")
     # The highlighted text is the Document's text at its offsets; a browser
     # sends a textarea's line breaks as CRLF, so that is the text parsed.
     doc = eligo.parse_text(text.replace("\n", "\r\n"), id="pasted")
@@ -322,5 +287,5 @@ def test_page_in_a_headless_browser(server: str) -> None:
     assert PAYLOAD in shown  # shown as text
     assert pwned == "undefined"  # never run
     assert "excluded" in verdict
-    assert errors == []
-    assert remote == []
+    assert watched.errors == []
+    assert watched.remote == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from eligo.audit.report import (
     write_report,
 )
 from eligo.cli import app
+from tests.browser import headless_page, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 PAYLOAD = "<script>window.__pwned=1</script>"
 
 
@@ -132,63 +131,28 @@ def test_cli_index_and_audit(tmp_path):
     assert no_store.exit_code == 2
 
 
-@pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"
-)
+@needs_chromium
 def test_report_in_a_headless_browser(report):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    errors: list[str] = []
-    remote: list[str] = []
-    with sync_api.sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
-        context = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+    with headless_page(("file:", "data:", "about:")) as watched:
+        page = watched.page
+        page.goto(report[0].as_uri())
+        page.wait_for_function(
+            "window.__eligoCharts && window.__eligoCharts.done"
+            " + window.__eligoCharts.failed === window.__eligoCharts.total",
+            timeout=30_000,
         )
-        try:
-            page = context.new_page()
-            page.on(
-                "console",
-                lambda m: errors.append(m.text) if m.type == "error" else None,
-            )
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on(
-                "request",
-                lambda r: (
-                    remote.append(r.url)
-                    if not r.url.startswith(("file:", "data:", "about:"))
-                    else None
-                ),
-            )
-            page.goto(report[0].as_uri())
-            page.wait_for_function(
-                "window.__eligoCharts && window.__eligoCharts.done"
-                " + window.__eligoCharts.failed === window.__eligoCharts.total",
-                timeout=30_000,
-            )
-            charts = page.evaluate("window.__eligoCharts")
-            sizes = page.evaluate(
-                "Array.from(document.querySelectorAll('.chart svg'))"
-                ".map(s => { const r = s.getBoundingClientRect();"
-                " return [r.width, r.height]; })"
-            )
-            pwned = page.evaluate("typeof window.__pwned")
-            shown = page.evaluate("document.body.innerText")
-        finally:
-            context.close()
+        charts = page.evaluate("window.__eligoCharts")
+        sizes = page.evaluate(
+            "Array.from(document.querySelectorAll('.chart svg'))"
+            ".map(s => { const r = s.getBoundingClientRect();"
+            " return [r.width, r.height]; })"
+        )
+        pwned = page.evaluate("typeof window.__pwned")
+        shown = page.evaluate("document.body.innerText")
     assert charts["failed"] == 0 and charts["done"] == charts["total"] > 0
     assert len(sizes) == charts["total"]
     assert all(w > 0 and h > 0 for w, h in sizes)
     assert pwned == "undefined"
     assert PAYLOAD in shown
-    assert errors == []
-    assert remote == []
+    assert watched.errors == []
+    assert watched.remote == []
