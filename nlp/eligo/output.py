@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from .document import Constraint, Criterion, Document
-from .render import render_constraint
+from .document import Criterion, Document
+from .render import render_age_range, render_constraint
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -103,18 +103,7 @@ class TableWriter:
         if age is not None or doc.summary.sex:
             span = "any"
             if age is not None:
-                span = render_constraint(
-                    Constraint(
-                        type="age",
-                        start=0,
-                        end=0,
-                        low=age.low,
-                        low_inclusive=age.low_inclusive,
-                        high=age.high,
-                        high_inclusive=age.high_inclusive,
-                        unit="a",
-                    )
-                )
+                span = render_age_range(age)
             self.console.print(f"  summary: {span}, sex {doc.summary.sex or '?'}")
         for mismatch in doc.summary.mismatches:
             self.console.print(f"  [yellow]text vs registry:[/] {mismatch}")

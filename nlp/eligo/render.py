@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from .document import Constraint, Criterion, Document, Entity, Logic
+from .document import AgeRange, Constraint, Criterion, Document, Entity, Logic
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -67,6 +67,22 @@ def _interval(
     if high is not None:
         return f"{'≤' if high_inc else '<'} {fmt(high)}"
     return ""
+
+
+def render_age_range(age: AgeRange) -> str:
+    """A summary's age range as text, as :func:`render_constraint` writes an age."""
+    return render_constraint(
+        Constraint(
+            type="age",
+            start=0,
+            end=0,
+            low=age.low,
+            low_inclusive=age.low_inclusive,
+            high=age.high,
+            high_inclusive=age.high_inclusive,
+            unit="a",
+        )
+    )
 
 
 def render_constraint(c: Constraint) -> str:
@@ -344,22 +360,7 @@ def _criterion_view(doc: Document, i: int, crit: Criterion, prefix: str) -> dict
 def _document_view(doc: Document, k: int) -> dict:
     prefix = f"d{k}"
     age = doc.summary.age
-    age_text = (
-        render_constraint(
-            Constraint(
-                type="age",
-                start=0,
-                end=0,
-                low=age.low,
-                low_inclusive=age.low_inclusive,
-                high=age.high,
-                high_inclusive=age.high_inclusive,
-                unit="a",
-            )
-        )
-        if age is not None
-        else "age any"
-    )
+    age_text = render_age_range(age) if age is not None else "age any"
     return {
         "doc": doc,
         "id": prefix,
