@@ -3,7 +3,10 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eligo.sanitise import clean_text
 from eligo.trial import Trial
+
+from .strategies import SURROGATES, any_text
 
 FRAGMENTS = [
     "Inclusion Criteria:",
@@ -63,12 +66,17 @@ FRAGMENTS = [
 ]
 
 texts = st.lists(
-    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=60
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8), SURROGATES),
+    max_size=60,
 ).map("".join)
 
 
-def check_spans(doc, text: str) -> None:
-    assert doc.text == text
+def check_spans(doc, given: str) -> None:
+    """Offsets index the text given; ``doc.text`` is it with any code point
+    that cannot be encoded replaced by U+FFFD, one for one."""
+    text, note = clean_text(given)
+    assert doc.text == text and len(text) == len(given)
+    assert bool(doc.notes) == (note is not None)
     for span in doc.spans():
         assert 0 <= span.start <= span.end <= len(text)
     last_end = 0
@@ -92,7 +100,7 @@ def test_every_span_indexes_the_text(parser, text: str, fmt: str) -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=st.text(max_size=400))
+@given(text=any_text(max_size=400))
 def test_arbitrary_unicode_never_crashes(parser, text: str) -> None:
     doc = parser.parse(Trial(id="h", text=text, source_format="text"))
     check_spans(doc, text)

@@ -29,6 +29,7 @@ class ParseStats:
     failures: int = 0
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary_line(self) -> str:
         """The closing line of ``eligo parse``."""
@@ -49,6 +50,7 @@ def run_parse(
     concepts: bool = True,
     on_error: Callable[[str], None] | None = None,
     on_document: Callable[[Document | DocumentJSON], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> ParseStats:
     """Parse every trial under ``paths`` and write each document.
 
@@ -62,6 +64,9 @@ def run_parse(
         on_error: Called with each one-line failure message.
         on_document: Called after each document is written (progress); it
             gets a :class:`DocumentJSON` when the writer takes JSON text.
+        on_warning: Called with a one-line message (file, record, note) for
+            each note of a document that was parsed all the same (code points
+            that cannot be encoded, replaced).
 
     Returns:
         Counts and timing; ``failures`` > 0 means the caller should exit non-zero.
@@ -88,6 +93,10 @@ def run_parse(
                 if on_error is not None:
                     on_error(message)
                 continue
+            for line in result.warning_lines():
+                stats.warnings.append(line)
+                if on_warning is not None:
+                    on_warning(line)
             if isinstance(result, DocumentJSON):
                 assert write_json is not None  # asked for only then
                 write_json(result.json)

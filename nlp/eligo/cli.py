@@ -83,6 +83,11 @@ class _Spinner:
             self._progress.stop()
 
 
+def _warn(message: str) -> None:
+    """A record read and parsed all the same, with a note (one line)."""
+    typer.echo(f"eligo: warning: {message}", err=True)
+
+
 def _version(value: bool) -> None:
     if value:
         from . import __version__
@@ -167,6 +172,7 @@ def parse(
             concepts=not no_concepts,
             on_error=on_error,
             on_document=on_document,
+            on_warning=_warn,
         )
     finally:
         progress.stop()
@@ -235,6 +241,7 @@ def index(
             max_chars=max_chars,
             on_error=on_error,
             on_record=on_record,
+            on_warning=_warn,
         )
     finally:
         progress.stop()
@@ -427,8 +434,9 @@ def match(
     from .match.patient import PatientError, load_patient
     from .match.render import write_table
 
+    patient_warnings: list[str] = []
     try:
-        person = load_patient(patient)
+        person = load_patient(patient, on_warning=patient_warnings.append)
     except PatientError as err:
         typer.echo(f"eligo: error: {err}", err=True)
         raise typer.Exit(code=2) from err
@@ -440,6 +448,9 @@ def match(
         complete=[c.value for c in complete or ()],
         jobs=jobs,
     )
+    report.warnings[:0] = patient_warnings
+    for line in report.warnings:
+        _warn(line)
     for failure in report.failures:
         typer.echo(f"eligo: error: {failure.message}", err=True)
     chosen = (

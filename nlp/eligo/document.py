@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .trial import where
+
 Section = Literal["inclusion", "exclusion", "unknown"]
 SCHEMA_FILE = "document.schema.json"
 
@@ -191,7 +193,13 @@ class Source(_Model):
 
 
 class Document(_Model):
-    """One parsed trial."""
+    """One parsed trial.
+
+    ``notes`` says what was done to the input on the way in: a code point that
+    cannot be encoded (a lone surrogate) is replaced by U+FFFD, one for one, so
+    ``text`` is the input with those replacements and every offset indexes
+    both.
+    """
 
     id: str
     text: str
@@ -202,6 +210,15 @@ class Document(_Model):
     conditions: list[str] = Field(default_factory=list)
     sections: list[SectionSpan] = Field(default_factory=list)
     source: Source | None = None
+    notes: list[str] = Field(default_factory=list)
+
+    def warning_lines(self) -> list[str]:
+        """One line per note, naming the file and record (``file [record]:``)."""
+        source = self.source
+        name = where(
+            source.path if source else None, source.record if source else None, self.id
+        )
+        return [f"{name}: {note}" for note in self.notes]
 
     def spans(self) -> list[Span]:
         """Every span in the document (criteria, entities, constraints, ...)."""

@@ -32,10 +32,11 @@ from .document import (
 )
 from .errors import EligoError, TextTooLongError
 from .pipeline import DEFAULT_MAX_CHARS, TEXT_ONLY, build_pipeline
+from .sanitise import clean_text, clean_trial
 from .segment.view import reading_view
 from .summary import summarise
 from .tokenizer import WHOLE_TEXT_VOCAB_DOCS, WholeTextTokenizer
-from .trial import ReadFailure, Trial
+from .trial import ReadFailure, Trial, where
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,7 @@ class ParseFailure:
 
     def message(self) -> str:
         """One line naming the file, the record and the reason."""
-        where = self.path or self.trial_id
-        record = self.record or (self.trial_id if self.path else None)
-        return (
-            f"{where} [{record}]: {self.reason}"
-            if record
-            else f"{where}: {self.reason}"
-        )
+        return f"{where(self.path, self.record, self.trial_id)}: {self.reason}"
 
 
 #: Docs made over one text-only vocab before a fresh one replaces it.
@@ -76,6 +71,8 @@ class DocumentJSON:
     json: str
     criteria: int
     constraints: int
+    notes: tuple[str, ...] = ()
+    source: Source | None = None
 
     @classmethod
     def of(cls, document: Document) -> DocumentJSON:
@@ -85,7 +82,16 @@ class DocumentJSON:
             json=document.model_dump_json(),
             criteria=len(document.criteria),
             constraints=sum(len(c.constraints) for c in document.criteria),
+            notes=tuple(document.notes),
+            source=document.source,
         )
+
+    def warning_lines(self) -> list[str]:
+        """As :meth:`Document.warning_lines`."""
+        path, record = (
+            (self.source.path, self.source.record) if self.source else (None, None)
+        )
+        return [f"{where(path, record, self.id)}: {note}" for note in self.notes]
 
     def document(self) -> Document:
         """The Document again (validated from the JSON text)."""
@@ -145,9 +151,13 @@ class Parser:
     def make_doc(self, trial: Trial) -> Doc:
         """The tokenized Doc of a trial, before any component.
 
+        Its text is :func:`eligo.sanitise.clean_trial`'s (code points that
+        cannot be encoded replaced one for one).
+
         Raises:
             TextTooLongError: The text is over ``max_chars``.
         """
+        trial = clean_trial(trial)
         if len(trial.text) > self.max_chars:
             raise TextTooLongError(len(trial.text), self.max_chars)
         doc = (
@@ -166,6 +176,7 @@ class Parser:
         Raises:
             TextTooLongError: The text is over ``max_chars``.
         """
+        trial = clean_trial(trial)
         doc = self.make_doc(trial)
         for _, proc in self.nlp.pipeline:
             doc = proc(doc)
@@ -173,6 +184,7 @@ class Parser:
 
     def parse_safe(self, trial: Trial) -> Document | ParseFailure:
         """Parse one trial; a failure is returned, not raised."""
+        trial = clean_trial(trial)
         try:
             return self.parse(trial)
         except Exception as err:
@@ -214,7 +226,9 @@ class Parser:
         for i, item in enumerate(items):
             if isinstance(item, ReadFailure):
                 results[i] = item
-            elif len(item.text) > self.max_chars:
+                continue
+            item = clean_trial(item)
+            if len(item.text) > self.max_chars:
                 results[i] = self._failure(
                     item, TextTooLongError(len(item.text), self.max_chars)
                 )
@@ -247,7 +261,7 @@ class Parser:
             reason = str(err)
         else:  # a bug must not stop a batch
             reason = f"internal error: {type(err).__name__}: {err}".splitlines()[0]
-        return ParseFailure(trial.id, trial.path, trial.record, reason)
+        return ParseFailure(trial.id, trial.path, trial.record, clean_text(reason)[0])
 
 
 def to_document(trial: Trial, doc: Doc) -> Document:
@@ -308,6 +322,7 @@ def to_document(trial: Trial, doc: Doc) -> Document:
         conditions=list(trial.conditions),
         sections=sections,
         source=Source(path=trial.path, record=trial.record, format=trial.source_format),
+        notes=list(trial.notes),
     )
     document.summary = summarise(document)
     return document

@@ -42,7 +42,9 @@ class Trial:
         id: NCT id when known, else the file stem (``stem:N`` for the N-th record
             of a multi-record file without ids).
         text: The criteria text exactly as the source holds it (for a plain-text
-            file: the whole decoded file, line endings unchanged).
+            file: the whole decoded file, line endings unchanged), except that
+            the readers replace a code point that cannot be encoded (a lone
+            surrogate) with U+FFFD, one for one, and say so in ``notes``.
         source_format: Which reader produced it; the segmenter treats whole
             ``"text"`` pages differently from registry criteria fields.
         title: Brief title, when the source has one.
@@ -52,6 +54,8 @@ class Trial:
         path: The file it came from (``"-"`` for stdin).
         record: Position or id of the record inside the file, when the file
             holds several.
+        notes: What was done to the record on the way in (code points that
+            cannot be encoded replaced: :mod:`eligo.sanitise`).
     """
 
     id: str
@@ -62,6 +66,7 @@ class Trial:
     structured: StructuredFields | None = None
     path: str | None = None
     record: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,3 +82,10 @@ class ReadFailure:
         """One line naming the file, the record (when known) and the reason."""
         where = self.path if self.record is None else f"{self.path} [{self.record}]"
         return f"{where}: {self.reason}"
+
+
+def where(path: str | None, record: str | None, trial_id: str) -> str:
+    """How a message names a trial: ``file [record]``, else its id."""
+    name = path or trial_id
+    record = record or (trial_id if path else None)
+    return f"{name} [{record}]" if record else name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -18,6 +19,7 @@ from eligo.readers import READ_EXTENSIONS, read_paths, read_text
 from eligo.readers.common import os_reason
 from eligo.trial import ReadFailure, Trial
 
+from ..strategies import SURROGATES, any_text
 from .helpers import failures, only_failure, only_trial, read, trials, write
 
 STUDY = json.dumps(
@@ -203,7 +205,8 @@ def test_a_reader_bug_ends_only_its_file(
 _MUTATION = st.tuples(
     st.sampled_from(["delete", "insert", "replace", "truncate"]),
     st.floats(min_value=0, max_value=1, allow_nan=False),
-    st.text(min_size=1, max_size=3),
+    # A lone surrogate, as a character or as JSON writes it.
+    st.one_of(st.text(min_size=1, max_size=3), SURROGATES, st.just("\\ud8ff")),
 )
 
 
@@ -224,6 +227,8 @@ def _mutate(text: str, ops: list[tuple[str, float, str]]) -> str:
 def _check(results: list[Trial | ReadFailure]) -> None:
     for result in results:
         assert isinstance(result, (Trial, ReadFailure))
+        # Whatever came in, what comes out can be encoded (written as JSON).
+        json.dumps(dataclasses.asdict(result), ensure_ascii=False).encode("utf-8")
         if isinstance(result, ReadFailure):
             assert result.reason and "\n" not in result.reason
             assert not result.reason.startswith("unexpected error")
@@ -270,6 +275,6 @@ def test_mutated_files_never_raise(
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.text(max_size=400))
+@given(any_text(max_size=400))
 def test_random_text_never_raises(text: str) -> None:
     _check(list(read_text(text)))

@@ -122,10 +122,13 @@ def match(
         jobs: Worker processes for parsing trial files.
 
     Returns:
-        The report: trials ranked (eligible, then fewest unknowns), failures.
+        The report: trials ranked (eligible, then fewest unknowns), failures,
+        and warnings (strings that UTF-8 cannot encode, replaced, in the
+        patient given as a dict or in a trial).
     """
+    warnings: list[str] = []
     if not isinstance(patient, Patient):
-        patient = patient_from_data(patient)
+        patient = patient_from_data(patient, on_warning=warnings.append)
     extra = [c for c in complete if c not in patient.complete]
     if extra:
         patient = patient.model_copy(update={"complete": [*patient.complete, *extra]})
@@ -135,11 +138,12 @@ def match(
         as_of=day,
         lab_max_age_days=lab_max_age_days or match_rules().lab_max_age_days,
     )
-    report = MatchReport(patient=patient.id, as_of=day.isoformat())
+    report = MatchReport(patient=patient.id, as_of=day.isoformat(), warnings=warnings)
     for item in iter_documents(trials, jobs=jobs):
         if isinstance(item, MatchFailure):
             report.failures.append(item)
         else:
+            report.warnings += item.warning_lines()
             report.trials.append(match_document(item, ctx))
     report.trials.sort(key=rank_key)
     return report

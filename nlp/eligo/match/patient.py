@@ -22,12 +22,15 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..sanitise import clean_data, clean_text
 
 PATIENT_SCHEMA_FILE = "patient.schema.json"
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -200,12 +203,32 @@ def _first_error(err: ValidationError) -> str:
     return f"{loc}: {first['msg']}"
 
 
-def patient_from_data(data: Any, *, where: str = "patient") -> Patient:
+def patient_from_data(
+    data: Any,
+    *,
+    where: str = "patient",
+    on_warning: Callable[[str], None] | None = None,
+) -> Patient:
     """Validate a parsed patient profile (or a FHIR R4 Bundle).
+
+    Strings that UTF-8 cannot encode (JSON's ``"\\ud8ff"``) are cleaned first
+    (:func:`eligo.sanitise.clean_data`): the profile is read all the same.
+
+    Args:
+        data: What ``json.loads`` gave, or a dict built in Python.
+        where: The name messages give the patient (its file).
+        on_warning: Called with one line per string cleaned, naming ``where``
+            and the field (``p.json: conditions[0].text: 1 code point ...``).
 
     Raises:
         PatientError: One line naming ``where`` and what is wrong.
     """
+    where = clean_text(where)[0]
+    notes: list[str] = []
+    data = clean_data(data, notes)
+    if on_warning is not None:
+        for note in notes:
+            on_warning(f"{where}: {note}")
     if isinstance(data, dict) and data.get("resourceType") == "Bundle":
         from .fhir import patient_from_bundle
 
@@ -218,13 +241,19 @@ def patient_from_data(data: Any, *, where: str = "patient") -> Patient:
         raise PatientError(f"{where}: {_first_error(err)}") from err
 
 
-def load_patient(path: str | Path) -> Patient:
+def load_patient(
+    path: str | Path, *, on_warning: Callable[[str], None] | None = None
+) -> Patient:
     """Read a patient profile or FHIR R4 Bundle from a JSON file.
+
+    Args:
+        path: The file.
+        on_warning: See :func:`patient_from_data`.
 
     Raises:
         PatientError: One line naming the file and the reason.
     """
-    where = str(path)
+    where = clean_text(str(path))[0]
     try:
         raw = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
@@ -235,7 +264,7 @@ def load_patient(path: str | Path) -> Patient:
         raise PatientError(
             f"{where}: not JSON (line {err.lineno}, column {err.colno})"
         ) from err
-    return patient_from_data(data, where=where)
+    return patient_from_data(data, where=where, on_warning=on_warning)
 
 
 def patient_json_schema() -> dict[str, Any]:

@@ -81,9 +81,12 @@ class MatchFailure(_Model):
 
 class MatchReport(_Model):
     """One patient against many trials, ranked: eligible first, then needs
-    review by fewest unknowns, then excluded."""
+    review by fewest unknowns, then excluded. ``warnings`` are one line each
+    (``file [record]: note``) for input that was used all the same: code
+    points that cannot be encoded, replaced by U+FFFD."""
 
     patient: str
     as_of: str
     trials: list[TrialMatch] = Field(default_factory=list)
     failures: list[MatchFailure] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)

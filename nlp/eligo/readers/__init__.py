@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError
+from ..sanitise import clean_result
 from ..trial import ReadFailure, Trial
 from .aact import read_aact_file, read_aact_text, sniff_header
 from .common import STDIN, ReadResult, decode_utf8, one_line, os_reason
@@ -59,6 +60,9 @@ def _first_line(text: str) -> str:
 def read_text(text: str, *, path: str = STDIN) -> Iterator[ReadResult]:
     """Read a string whose format is unknown (standard input).
 
+    Like every reader here, what it yields holds only strings UTF-8 can
+    encode (see :mod:`eligo.sanitise`).
+
     After leading whitespace, ``{`` or ``[`` means JSON (or JSONL), ``<`` means
     legacy XML; a first line that is an AACT ``eligibilities`` header means a
     table; anything else is plain text. A leading BOM is dropped.
@@ -70,6 +74,10 @@ def read_text(text: str, *, path: str = STDIN) -> Iterator[ReadResult]:
     Yields:
         Trials and failures, in input order.
     """
+    yield from _guarded(_read_text(text, path), path)
+
+
+def _read_text(text: str, path: str) -> Iterator[ReadResult]:
     text = text.removeprefix("\ufeff")
     start = text[:_SNIFF_BYTES].lstrip()[:1]
     if start in ("{", "["):
@@ -147,12 +155,17 @@ def read_file(path: str) -> Iterator[ReadResult]:
 
 
 def _guarded(results: Iterator[ReadResult], path: str) -> Iterator[ReadResult]:
-    """Last line of defence: a bug in a reader ends its file, not the batch."""
+    """The way out of every reader: strings UTF-8 cannot encode are cleaned
+    (:func:`eligo.sanitise.clean_result`), and a bug in a reader ends its file,
+    not the batch."""
     try:
-        yield from results
+        for result in results:
+            yield clean_result(result)
     except Exception as err:
-        yield ReadFailure(
-            path, one_line(f"unexpected error: {type(err).__name__}: {err}")
+        yield clean_result(
+            ReadFailure(
+                path, one_line(f"unexpected error: {type(err).__name__}: {err}")
+            )
         )
 
 
@@ -169,7 +182,7 @@ def _read_stdin(stdin: BinaryIO | None) -> Iterator[ReadResult]:
     except OSError as err:
         yield ReadFailure(STDIN, os_reason(err))
         return
-    yield from _guarded(read_text(text, path=STDIN), STDIN)
+    yield from _guarded(_read_text(text, STDIN), STDIN)
 
 
 def _walk(directory: str, seen: set[str]) -> Iterator[str | ReadFailure]:
@@ -224,7 +237,7 @@ def read_paths(
             seen = {os.path.realpath(path)}
             for found in _walk(path, seen):
                 if isinstance(found, ReadFailure):
-                    yield found
+                    yield clean_result(found)
                 else:
                     yield from read_file(found)
         else:

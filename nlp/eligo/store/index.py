@@ -28,6 +28,7 @@ class IndexStats:
     failures: int = 0
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary_line(self) -> str:
         """The closing line of ``eligo index``."""
@@ -46,6 +47,7 @@ def run_index(
     max_chars: int = DEFAULT_MAX_CHARS,
     on_error: Callable[[str], None] | None = None,
     on_record: Callable[[str], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> IndexStats:
     """Index every trial under ``paths`` into ``store``.
 
@@ -56,6 +58,8 @@ def run_index(
         max_chars: Longest criteria text accepted.
         on_error: Called with each one-line failure message.
         on_record: Called with each record's outcome (progress).
+        on_warning: Called with a one-line message for each note of a record
+            that was indexed all the same (see :func:`eligo.batch.run_parse`).
 
     Returns:
         Counts and timing; ``failures`` > 0 means the caller should exit non-zero.
@@ -85,6 +89,10 @@ def run_index(
                 if on_error is not None:
                     on_error(message)
                 continue
+            for line in result.warning_lines():
+                stats.warnings.append(line)
+                if on_warning is not None:
+                    on_warning(line)
             digest = document_hash(result)
             outcome = store.put(result, digest)
             known[result.id] = digest
