@@ -2,6 +2,7 @@ import pytest
 import spacy
 
 from eligo.pipeline import build_pipeline
+from eligo.tokenizer import LONG_RUN
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,36 @@ def nlp() -> spacy.language.Language:
 )
 def test_tokens(nlp: spacy.language.Language, text: str, tokens: list[str]) -> None:
     assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "run"),
+    [
+        ("INR>=1.5 " + "(" * 250 + " and PLT<50", "(" * 250),
+        ("%" * 1000, "%" * 1000),
+        ("Hb<9g/dL, " + "1." * 60 + ")\n- next", "1." * 60 + ")"),
+    ],
+)
+def test_long_runs_are_cut_into_tokens(
+    nlp: spacy.language.Language, text: str, run: str
+) -> None:
+    doc = nlp.make_doc(text)
+    assert doc.text == text
+    start = text.index(run)
+    inside = [t for t in doc if start <= t.idx < start + len(run)]
+    assert "".join(t.text for t in inside) == run
+    assert all(len(t) <= LONG_RUN for t in inside)
+    assert len(inside) == -(-len(run) // LONG_RUN)
+    # the text around the run is tokenized by the rules, as it would be alone
+    around = [t.text for t in doc if t.idx < start or t.idx >= start + len(run)]
+    before = [t.text for t in nlp.make_doc(text[:start])]
+    after = [t.text for t in nlp.make_doc(text[start + len(run) :])]
+    assert around == before + after
+
+
+def test_short_runs_keep_the_rules(nlp: spacy.language.Language) -> None:
+    text = "(" * LONG_RUN + "INR"
+    assert [t.text for t in nlp.make_doc(text)][-1] == "INR"
 
 
 def test_tokenizer_is_in_saved_config(nlp: spacy.language.Language) -> None:

@@ -20,6 +20,7 @@ from .trial import ReadFailure, Trial
 
 __all__ = [
     "REPLACEMENT",
+    "UNENCODABLE",
     "clean_data",
     "clean_result",
     "clean_text",
@@ -29,7 +30,8 @@ __all__ = [
 #: What replaces a code point that cannot be encoded.
 REPLACEMENT = "\ufffd"
 
-_UNENCODABLE = re.compile("[\ud800-\udfff]")
+#: The code points replaced: lone surrogates.
+UNENCODABLE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(text: str, what: str = "text") -> tuple[str, str | None]:
@@ -43,10 +45,10 @@ def clean_text(text: str, what: str = "text") -> tuple[str, str | None]:
         The text (the same object when nothing was replaced; else of the same
         length, so offsets are unchanged) and a one-line note, or ``None``.
     """
-    first = _UNENCODABLE.search(text)
+    first = UNENCODABLE.search(text)
     if first is None:
         return text, None
-    cleaned, count = _UNENCODABLE.subn(REPLACEMENT, text)
+    cleaned, count = UNENCODABLE.subn(REPLACEMENT, text)
     points = "code point" if count == 1 else "code points"
     lead = "" if count == 1 else "the first "
     return cleaned, (
@@ -95,7 +97,7 @@ def clean_result(result: Trial | ReadFailure) -> Trial | ReadFailure:
     if isinstance(result, Trial):
         return clean_trial(result)
     parts = [result.path, result.reason, result.record, *result.extra.values()]
-    if not any(p is not None and _UNENCODABLE.search(p) for p in parts):
+    if not any(p is not None and UNENCODABLE.search(p) for p in parts):
         return result
     return ReadFailure(
         path=clean_text(result.path)[0],

@@ -18,6 +18,7 @@ no-op tokenizer of pipelines whose components read text, not tokens.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -63,13 +64,51 @@ _EXTRA_INFIXES = [
 ]
 
 
+#: Longest run of non-space characters handed to spaCy's rules as it is.
+LONG_RUN = 100
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+
+
+class EligoTokenizer(Tokenizer):
+    """spaCy's rule tokenizer, linear in the length of a run of non-space text.
+
+    spaCy strips prefixes and suffixes one at a time, searching the rest of the
+    run again each time: a run of affix characters costs time quadratic in its
+    length ("((((" or "%%%%" 5,000 long: 3-6 s). A run longer than
+    :data:`LONG_RUN` characters holds no word of a criterion, so it becomes
+    tokens of :data:`LONG_RUN` characters each, without spaCy's rules; the text
+    around it is tokenized as usual. The Doc's text is the input, unchanged.
+    """
+
+    def __call__(self, text: str) -> Doc:
+        runs = list(_LONG_RUN.finditer(text))
+        if not runs:
+            return super().__call__(text)
+        docs: list[Doc] = []
+        pos = 0
+        for run in runs:
+            if run.start() > pos:
+                docs.append(super().__call__(text[pos : run.start()]))
+            chunk = run.group()
+            words = [chunk[i : i + LONG_RUN] for i in range(0, len(chunk), LONG_RUN)]
+            docs.append(Doc(self.vocab, words=words, spaces=[False] * len(words)))
+            pos = run.end()
+        if pos < len(text):
+            docs.append(super().__call__(text[pos:]))
+        return Doc.from_docs(docs, ensure_whitespace=False)
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+
 def make_eligo_tokenizer(nlp: Language) -> Tokenizer:
     """Build the tokenizer over ``nlp``'s vocab and default English rules."""
     defaults = nlp.Defaults
     prefixes = _EXTRA_PREFIXES + list(defaults.prefixes or [])
     suffixes = list(defaults.suffixes or []) + _EXTRA_SUFFIXES
     infixes = list(defaults.infixes or []) + _EXTRA_INFIXES
-    return Tokenizer(
+    return EligoTokenizer(
         nlp.vocab,
         rules=defaults.tokenizer_exceptions,
         prefix_search=compile_prefix_regex(prefixes).search,

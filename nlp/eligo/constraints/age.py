@@ -130,30 +130,32 @@ class AgeGrammar:
         join = trie_pattern(rules.range_joiners)
         opener = trie_pattern(rules.range_openers)
         value = (
-            rf"(?P<{{n}}>{num})(?!\d|\.\d)\s*(?:(?P<{{n}}u>{unit})(?:\.(?=\s*\w))?)?"
-            rf"\s*(?P<{{n}}t>{tail})?"
+            rf"(?P<{{n}}>{num})(?!\d|\.\d)\s*+(?:(?P<{{n}}u>{unit})(?:\.(?=\s*+\w))?)?"
+            rf"\s*+(?P<{{n}}t>{tail})?"
         )
         a = value.format(n="a")
         b = value.format(n="b")
-        lead = rf"(?P<w>{word})\s*(?:[:\-]|is|must\s+be|should\s+be|of|=)?\s*"
+        lead = rf"(?P<w>{word})\s*+(?:[:\-]|is|must\s++be|should\s++be|of|=)?\s*+"
         f = re.IGNORECASE
         self.patterns: list[tuple[str, re.Pattern[str]]] = [
             (
                 "sandwich",
                 re.compile(
-                    rf"{a}\s*(?P<c1>[<≤]=?|=<)\s*{word}\s*(?P<c2>[<≤]=?|=<)\s*{b}", f
+                    rf"{a}\s*+(?P<c1>[<≤]=?|=<)\s*+{word}"
+                    rf"\s*+(?P<c2>[<≤]=?|=<)\s*+{b}",
+                    f,
                 ),
             ),
             (
                 "range",
                 re.compile(
-                    rf"(?:{lead})?(?:(?P<o>{opener})\s+)?(?<![\d.]){a}\s*(?P<j>{join})\s*{b}"
-                    r"(?:\s*\(?(?P<inc>inclusive|inclusively|included)\)?)?",
+                    rf"(?:{lead})?(?:(?P<o>{opener})\s++)?(?<![\d.]){a}\s*+(?P<j>{join})\s*+{b}"
+                    r"(?:\s*+\(?(?P<inc>inclusive|inclusively|included)\)?)?",
                     f,
                 ),
             ),
-            ("word_cmp", re.compile(rf"{lead}(?P<c>{lo}|{hi})\s*{a}", f)),
-            ("word_post", re.compile(rf"{lead}{a}\s*(?P<p>{post_lo}|{post_hi})", f)),
+            ("word_cmp", re.compile(rf"{lead}(?P<c>{lo}|{hi})\s*+{a}", f)),
+            ("word_post", re.compile(rf"{lead}{a}\s*+(?P<p>{post_lo}|{post_hi})", f)),
             (
                 "cmp",
                 # The leading look-behind holds for every match (both ways of
@@ -161,15 +163,15 @@ class AgeGrammar:
                 # of words at once.
                 re.compile(
                     r"(?<![a-z])"
-                    rf"(?:(?P<person>(?<![a-z])(?:{_PERSONS}))\s+(?:who\s+are\s+|aged\s+)?)?"
-                    rf"(?<![a-z])(?P<c>{lo}|{hi})\s*{a}",
+                    rf"(?:(?P<person>(?<![a-z])(?:{_PERSONS}))\s++(?:who\s++are\s++|aged\s++)?)?"
+                    rf"(?<![a-z])(?P<c>{lo}|{hi})\s*+{a}",
                     f,
                 ),
             ),
             (
                 "post",
                 re.compile(
-                    rf"(?:(?P<person>(?<![a-z])(?:{_PERSONS}))\s+)?(?<![\d.]){a}\s*"
+                    rf"(?:(?P<person>(?<![a-z])(?:{_PERSONS}))\s++)?(?<![\d.]){a}\s*+"
                     rf"(?P<p>{post_lo}|{post_hi})(?![a-z])",
                     f,
                 ),
@@ -217,23 +219,23 @@ class AgeGrammar:
             rf"(?<![a-z])(?:{trie_pattern(rules.not_age_words)})[\s-]*$", f
         )
         self.word_before = re.compile(
-            rf"{word}\s*(?:is|must\s+be|should\s+be|of|at\s+\w+|[:\[(=\-])?\s*$", f
+            rf"{word}\s*+(?:is|must\s++be|should\s++be|of|at\s++\w+|[:\[(=\-])?\s*+$", f
         )
         self.word_inside = re.compile(word, f)
         self.age_comparator = re.compile(r"(?<![a-z])(?:older|younger)(?![a-z])", f)
         # A criterion that is nothing but the comparison ("- Over 18 years").
-        self.opening = re.compile(r"[\s\-*•·]*(?:\(?\d{1,2}[.)]\s*)?")
-        self.tail_after = re.compile(rf"\s*-?\s*{tail}", f)
+        self.opening = re.compile(r"[\s\-*•·]*(?:\(?\d{1,2}[.)]\s*+)?")
+        self.tail_after = re.compile(rf"\s*+-?\s*+{tail}", f)
         persons = trie_pattern(rules.person_words)
         self.person_before = re.compile(
-            rf"(?<![a-z])(?:{persons})\s*(?:who\s+are|aged|[(:,])?\s*$", f
+            rf"(?<![a-z])(?:{persons})\s*+(?:who\s++are|aged|[(:,])?\s*+$", f
         )
         # After a bare number, a word makes it a count of something
         # ("patients > 2 lesions"), not an age.
         self.word_after = re.compile(
-            rf"\s*(?!(?:{trie_pattern(rules.words_after_age)})(?![a-z]))[a-z]", f
+            rf"\s*+(?!(?:{trie_pattern(rules.words_after_age)})(?![a-z]))[a-z]", f
         )
-        self.chain = re.compile(r"\s*,?\s*(?:and/or|and|or|but)?\s*", f)
+        self.chain = re.compile(r"\s*+,?\s*+(?:and/or|and|or|but)?\s*+", f)
 
     def _years(self, m: re.Match[str], n: str, fallback: str | None) -> float | None:
         raw = parse_number(m.group(n))

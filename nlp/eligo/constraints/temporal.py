@@ -304,9 +304,9 @@ class TemporalMatcher:
         # before any alternative is tried.
         self._qty = re.compile(
             rf"{_WORD_START}(?:(?:\b(?P<between>between)\s+)?(?P<a>{num})"
-            r"(?:\s*(?P<rsep>(?(between)(?:and|to|-|–|—)|(?:-|–|—|~|to)))"
-            rf"\s*(?P<b>{num}))?"
-            rf"(?P<sep>\s*-\s*|\s*)(?P<unit>{trie_pattern(forms)}){_WORD_END}"
+            r"(?:\s*+(?P<rsep>(?(between)(?:and|to|-|–|—)|(?:-|–|—|~|to)))"
+            rf"\s*+(?P<b>{num}))?"
+            rf"(?P<sep>\s*+-\s*+|\s*+)(?P<unit>{trie_pattern(forms)}){_WORD_END}"
             rf"|{_WORD_START}(?P<bare>{trie_pattern(bare)}){_WORD_END})",
             flags,
         )
@@ -316,14 +316,14 @@ class TemporalMatcher:
         self._left = re.compile(
             rf"{_WORD_START}"
             rf"(?:(?P<dur>{_named('d', [d.pattern for d in r.duration_cues])})"
-            r"(?:\s*(?:of|is|was|must\s+be|should\s+be|to\s+be|for)(?!\w)|\s*[:=])*"
-            r"\s*)?"
-            r"(?:(?P<prep>within|in|during|over|for|since|throughout)\s+)?"
-            r"(?:(?:a\s+)?(?:period|time|interval)\s+of\s+)?"
-            r"(?:(?:the|a|an)\s+)?"
-            rf"(?:(?P<frame>{_named('f', [f.pattern for f in r.frames])})\s+)?"
-            rf"(?:(?P<cmp>{_named('c', [c.pattern for c in pre])})\s*)?"
-            r"\s*\Z",
+            r"(?:\s*+(?:of|is|was|must\s++be|should\s++be|to\s++be|for)(?!\w)|\s*+[:=])*"
+            r"\s*+)?"
+            r"(?:(?P<prep>within|in|during|over|for|since|throughout)\s++)?"
+            r"(?:(?:a\s++)?(?:period|time|interval)\s++of\s++)?"
+            r"(?:(?:the|a|an)\s++)?"
+            rf"(?:(?P<frame>{_named('f', [f.pattern for f in r.frames])})\s++)?"
+            rf"(?:(?P<cmp>{_named('c', [c.pattern for c in pre])})\s*+)?"
+            r"\s*+\Z",
             flags,
         )
         filler = (
@@ -340,18 +340,18 @@ class TemporalMatcher:
         self._right = re.compile(
             r"(?:['’]s?)?"
             rf"(?:\s+(?P<post>{_named('p', [c.pattern for c in post])})(?!\w))?"
-            rf"(?:(?P<nsep>[\s-]+)(?P<noun>{trie_pattern(r.period_nouns)}){_WORD_END})?"
-            rf"(?:\s*,?\s+{self._rel_anchor})?",
+            rf"(?:(?P<nsep>[\s-]++)(?P<noun>{trie_pattern(r.period_nouns)}){_WORD_END})?"
+            rf"(?:(?:\s*+,)?\s++{self._rel_anchor})?",
             flags,
         )
         self._tail = re.compile(
-            rf"\s*,?\s*(?P<po>\()?\s*{self._rel_anchor}(?(po)\s*\))", flags
+            rf"\s*+,?\s*+(?P<po>\()?\s*+{self._rel_anchor}(?(po)\s*+\))", flags
         )
-        self._coord = re.compile(r"\s*,?\s*(?:or|and/or|and|/)\s*\Z", flags)
+        self._coord = re.compile(r"(?:or|and/or|and|/)\s*+\Z", flags)
         self._which = re.compile(
-            r"\s*,?\s*(?P<wo>\()?\s*whichever\s+(?:(?:is|comes|occurs|was)\s+)?"
+            r"\s*+,?\s*+(?P<wo>\()?\s*+whichever\s++(?:(?:is|comes|occurs|was)\s++)?"
             rf"(?P<join>{_named('j', [j.pattern for j in r.join_rules])})"
-            rf"{_WORD_END}(?(wo)\s*\))",
+            rf"{_WORD_END}(?(wo)\s*+\))",
             flags,
         )
         self._guard_age = re.compile(
