@@ -34,6 +34,7 @@ stroke" in an exclusion criterion is a negated stroke in an exclusion criterion.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,7 @@ from .rules import ContextRule
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\[])|;|\n\s*\n")
 _WORD = re.compile(r"[\w/'-]+|[^\w\s]")
+_PAREN = re.compile(r"[()]")
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]", re.IGNORECASE)
 #: Priority of assertions when several cues modify one target.
 _PRIORITY = ("negated", "family", "hypothetical", "historical")
@@ -224,67 +226,31 @@ class ConTextEngine:
         if not cues:
             return []
         bounds = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
+        stops = _Stops(cues)
         out = []
         for cue in cues:
             rule = cue.rule
             if rule.assertion is None:
                 continue
-            stops = {"TERMINATE"}
-            terminated_by = set(rule.terminated_by or ())
+            keys = _Stops.keys(rule)
             lead_in = open_end is not None and cue.end <= open_end
             s, e = start, end
             if rule.direction in ("FORWARD", "BIDIRECTIONAL"):
-                e = self._forward_end(text, cue, cues, bounds, end, stops, lead_in)
+                if not lead_in:
+                    k = bisect_right(bounds, cue.end)
+                    if k < len(bounds):
+                        e = min(e, bounds[k])
+                e = min(e, stops.first_start(keys, cue.end, e))
                 e = min(e, _word_limit(text, cue.end, e, rule.max_scope))
+                e = _forward_paren_end(text, cue.end, e)
             if rule.direction in ("BACKWARD", "BIDIRECTIONAL"):
-                s = start
-                for b in bounds:
-                    if b <= cue.start:
-                        s = max(s, b)
-                for other in cues:
-                    if other.end <= cue.start and (
-                        other.rule.direction in stops
-                        or other.rule.category in terminated_by
-                    ):
-                        s = max(s, other.end)
+                k = bisect_right(bounds, cue.start)
+                s = max(start, bounds[k - 1]) if k else start
+                s = max(s, stops.last_end(keys, cue.start))
                 s = _backward_paren_start(text, s, cue.start)
                 s = max(s, _word_start(text, s, cue.start, rule.max_scope))
             out.append(Modifier(cue, s, e))
         return out
-
-    @staticmethod
-    def _forward_end(
-        text: str,
-        cue: Cue,
-        cues: Iterable[Cue],
-        bounds: list[int],
-        end: int,
-        stops: set[str],
-        lead_in: bool,
-    ) -> int:
-        terminated_by = set(cue.rule.terminated_by or ())
-        e = end
-        if not lead_in:
-            for b in bounds:
-                if b > cue.end:
-                    e = min(e, b)
-                    break
-        for other in cues:
-            if other.start >= cue.end and (
-                other.rule.direction in stops or other.rule.category in terminated_by
-            ):
-                e = min(e, other.start)
-                break
-        depth = 0
-        for i in range(cue.end, e):
-            ch = text[i]
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if depth < 0:
-                    return i
-        return e
 
     def assert_targets(
         self,
@@ -390,6 +356,72 @@ def _offer(found: dict[str, tuple[int, Cue]], mod: Modifier, dist: int) -> None:
     assert assertion is not None
     if assertion not in found or dist < found[assertion][0]:
         found[assertion] = (dist, mod.cue)
+
+
+class _Stops:
+    """Where the cues that end scopes are, by what they stop.
+
+    A scope stops at a cue whose direction is TERMINATE, or whose category the
+    cue's rule names in ``terminated_by``. Cues are in text order and do not
+    overlap, so their starts and ends are sorted: the nearest stop on either
+    side is one bisection per key, however many cues the criterion holds.
+    """
+
+    TERMINATE = ("direction", "TERMINATE")
+
+    def __init__(self, cues: Sequence[Cue]) -> None:
+        self.starts: dict[tuple[str, str], list[int]] = {}
+        self.ends: dict[tuple[str, str], list[int]] = {}
+        for cue in cues:
+            keys = [("category", cue.rule.category)]
+            if cue.rule.direction == "TERMINATE":
+                keys.append(self.TERMINATE)
+            for key in keys:
+                self.starts.setdefault(key, []).append(cue.start)
+                self.ends.setdefault(key, []).append(cue.end)
+
+    @classmethod
+    def keys(cls, rule: ContextRule) -> list[tuple[str, str]]:
+        """What stops the scope of a cue of ``rule``."""
+        return [cls.TERMINATE, *(("category", c) for c in rule.terminated_by or ())]
+
+    def first_start(
+        self, keys: Iterable[tuple[str, str]], at: int, default: int
+    ) -> int:
+        """The first start at or after ``at`` of a cue of one of ``keys``."""
+        best = default
+        for key in keys:
+            starts = self.starts.get(key)
+            if starts:
+                k = bisect_left(starts, at)
+                if k < len(starts):
+                    best = min(best, starts[k])
+        return best
+
+    def last_end(self, keys: Iterable[tuple[str, str]], at: int) -> int:
+        """The last end at or before ``at`` of a cue of one of ``keys`` (or 0)."""
+        best = 0
+        for key in keys:
+            ends = self.ends.get(key)
+            if ends:
+                k = bisect_right(ends, at)
+                if k:
+                    best = max(best, ends[k - 1])
+        return best
+
+
+def _forward_paren_end(text: str, start: int, end: int) -> int:
+    """Where a forward scope from ``start`` ends at the latest ``end``: at a
+    ``)`` that closes a group opened before ``start`` ("(no X) and Y")."""
+    depth = 0
+    for m in _PAREN.finditer(text, start, end):
+        if m.group() == "(":
+            depth += 1
+        else:
+            depth -= 1
+            if depth < 0:
+                return m.start()
+    return end
 
 
 def _word_limit(text: str, start: int, end: int, max_scope: int | None) -> int:

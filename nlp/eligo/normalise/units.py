@@ -303,11 +303,11 @@ class UnitTable:
         signs = "".join(re.escape(s) for s in data.times_signs)
         self.times_class = f"[{signs}]"
         self._unit_re = re.compile(
-            rf" *(?:(?P<times>{self.times_class}) *(?P<scaled>{_alternation(scaled)})"
+            rf" *+(?:(?P<times>{self.times_class}) *+(?P<scaled>{_alternation(scaled)})"
             rf"|(?P<plain>{_alternation(plain)}))"
         )
         self._context_re = (
-            re.compile(rf" *(?P<plain>{_alternation(context)})") if context else None
+            re.compile(rf" *+(?P<plain>{_alternation(context)})") if context else None
         )
         starts: set[str] = set(data.times_signs)
         for form, _ in plain:
@@ -331,19 +331,19 @@ class UnitTable:
         )
         self.multiplier = mult_alt
         self.relative_lead = (
-            rf"(?:(?:the|an?)\s+)?(?:(?:{qual_alt})(?:['’]s)?\s+)*"
+            rf"(?:(?:the|an?)\s++)?(?:(?:{qual_alt})(?:['’]s)?\s++)*"
             if qual_alt
-            else r"(?:(?:the|an?)\s+)?"
+            else r"(?:(?:the|an?)\s++)?"
         )
         self.relative_core = core_alt
-        tail = rf"(?: *\( *(?:{core_alt}) *\))?"
+        tail = rf"(?: *+\( *+(?:{core_alt}) *+\))?"
         self._relative_mult_re = re.compile(
-            rf" *(?:(?P<mult>(?:{mult_alt}) *){self.relative_lead}"
+            rf" *+(?:(?P<mult>(?:{mult_alt}) *+){self.relative_lead}"
             rf"(?P<glued>{glued_core_alt})|{self.relative_lead}(?P<core>{core_alt})){tail}",
             re.IGNORECASE,
         )
         self._relative_bare_re = re.compile(
-            rf"\s*{self.relative_lead}(?P<core>{core_alt}){tail}", re.IGNORECASE
+            rf"\s*+{self.relative_lead}(?P<core>{core_alt}){tail}", re.IGNORECASE
         )
         self.relative_cores = PhraseMatcher(cores)
 
