@@ -48,6 +48,9 @@ def run_parse(
     jobs: int = 1,
     max_chars: int = DEFAULT_MAX_CHARS,
     concepts: bool = True,
+    compact: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
     on_error: Callable[[str], None] | None = None,
     on_document: Callable[[Document | DocumentJSON], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
@@ -61,6 +64,9 @@ def run_parse(
         jobs: Worker processes.
         max_chars: Longest criteria text accepted.
         concepts: Run the concept model (``False``: no entities, much faster).
+        compact: JSON without the fields that hold their default.
+        engine: ``"local"`` (``jobs`` processes) or ``"dask"``.
+        scheduler: The Dask scheduler address (``None``: a local cluster).
         on_error: Called with each one-line failure message.
         on_document: Called after each document is written (progress); it
             gets a :class:`DocumentJSON` when the writer takes JSON text.
@@ -84,6 +90,9 @@ def run_parse(
             max_chars=max_chars,
             concepts=concepts,
             as_json=write_json is not None,
+            compact=compact,
+            engine=engine,
+            scheduler=scheduler,
         )
         for result in results:
             if isinstance(result, (ReadFailure, ParseFailure)):

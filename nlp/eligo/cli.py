@@ -52,6 +52,25 @@ class FormatOpt(str, Enum):
     jsonl = "jsonl"
     json = "json"
     table = "table"
+    parquet = "parquet"
+
+
+class EngineOpt(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOption = Annotated[
+    EngineOpt,
+    typer.Option(
+        help="Where to parse: local processes (--jobs), or a Dask cluster "
+        "(--scheduler, else a local one of --jobs workers)."
+    ),
+]
+SchedulerOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="Dask scheduler address (tcp://host:8786) for --engine dask."),
+]
 
 
 class _Spinner:
@@ -139,20 +158,47 @@ def parse(
             "faster (bulk runs that need constraints only).",
         ),
     ] = False,
+    compact: Annotated[
+        bool,
+        typer.Option(
+            "--compact",
+            help="JSON without the fields that hold their default (empty, "
+            "null, false); read back unchanged.",
+        ),
+    ] = False,
+    engine: EngineOption = EngineOpt.local,
+    scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Parse trial records into documents: sections, criteria and constraints."""
     from .batch import run_parse
-    from .output import make_writer
+    from .output import Writer, make_writer
 
     err_tty = sys.stderr.isatty()
-    out_stream = sys.stdout if output is None else output.open("w", encoding="utf-8")
     chosen = (
         fmt.value
         if fmt
         else ("table" if output is None and sys.stdout.isatty() else "jsonl")
     )
-    writer = make_writer(chosen, out_stream)
+    writer: Writer
+    if chosen == "parquet":
+        from .errors import EligoError
+        from .store.parquet import ParquetWriter
+
+        if output is None:
+            typer.echo("eligo: error: --format parquet needs -o DIRECTORY", err=True)
+            raise typer.Exit(code=2)
+        try:
+            writer = ParquetWriter(output)
+        except EligoError as err:
+            typer.echo(f"eligo: error: {err}", err=True)
+            raise typer.Exit(code=2) from err
+        out_stream = None
+    else:
+        out_stream = (
+            sys.stdout if output is None else output.open("w", encoding="utf-8")
+        )
+        writer = make_writer(chosen, out_stream)
 
     def on_error(message: str) -> None:
         typer.echo(f"eligo: error: {message}", err=True)
@@ -170,13 +216,16 @@ def parse(
             jobs=jobs,
             max_chars=max_chars,
             concepts=not no_concepts,
+            compact=compact,
+            engine=engine.value,
+            scheduler=scheduler,
             on_error=on_error,
             on_document=on_document,
             on_warning=_warn,
         )
     finally:
         progress.stop()
-        if output is not None:
+        if output is not None and out_stream is not None:
             out_stream.close()
     if not quiet:
         typer.echo(f"eligo: {stats.summary_line()}", err=True)
@@ -215,6 +264,16 @@ def index(
     ] = Path("eligo.duckdb"),
     jobs: JobsOption = 1,
     max_chars: MaxCharsOption = 1_000_000,
+    engine: EngineOption = EngineOpt.local,
+    scheduler: SchedulerOption = None,
+    parquet: Annotated[
+        bool,
+        typer.Option(
+            "--parquet",
+            help="PATHS are directories that 'eligo parse --format parquet' "
+            "wrote: load their rows, no parsing.",
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Parse trials into a DuckDB store, skipping records that did not change."""
@@ -228,6 +287,9 @@ def index(
     except StoreError as err:
         typer.echo(f"eligo: error: {err}", err=True)
         raise typer.Exit(code=2) from err
+    if parquet:
+        _load_parquet(store, paths, db, quiet)
+        return
     progress = _Spinner(sys.stderr.isatty() and not quiet, "records")
 
     def on_record(_outcome: str) -> None:
@@ -239,6 +301,8 @@ def index(
             store,
             jobs=jobs,
             max_chars=max_chars,
+            engine=engine.value,
+            scheduler=scheduler,
             on_error=on_error,
             on_record=on_record,
             on_warning=_warn,
@@ -249,6 +313,29 @@ def index(
     if not quiet:
         typer.echo(f"eligo: {db}: {stats.summary_line()}", err=True)
     if stats.failures:
+        raise typer.Exit(code=1)
+
+
+def _load_parquet(store: object, paths: list[str], db: Path, quiet: bool) -> None:
+    from .errors import EligoError
+    from .store import Store
+    from .store.parquet import load_parquet
+
+    assert isinstance(store, Store)
+    failed = 0
+    try:
+        for path in paths:
+            try:
+                loaded = load_parquet(store, path)
+            except (EligoError, OSError) as err:
+                typer.echo(f"eligo: error: {err}", err=True)
+                failed += 1
+                continue
+            if not quiet:
+                typer.echo(f"eligo: {db}: {loaded} trials loaded from {path}", err=True)
+    finally:
+        store.close()
+    if failed:
         raise typer.Exit(code=1)
 
 

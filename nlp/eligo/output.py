@@ -156,4 +156,6 @@ def make_writer(fmt: str, stream: TextIO) -> Writer:
         return JsonArrayWriter(stream)
     if fmt == "table":
         return TableWriter(stream)
+    if fmt == "parquet":
+        raise ValueError("Parquet output goes to a directory: see ParquetWriter")
     raise ValueError(f"unknown output format {fmt!r}")

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal, TypeVar, overload
 
 from spacy.language import Language
@@ -75,11 +76,18 @@ class DocumentJSON:
     source: Source | None = None
 
     @classmethod
-    def of(cls, document: Document) -> DocumentJSON:
-        """Serialise a Document (``Document.model_dump_json()``)."""
+    def of(cls, document: Document, *, compact: bool = False) -> DocumentJSON:
+        """Serialise a Document (``Document.model_dump_json()``).
+
+        Args:
+            document: The document.
+            compact: Leave out every field that holds its default (empty lists,
+                ``null``, ``false``): about a third of the size, and
+                ``Document.model_validate_json`` reads it back unchanged.
+        """
         return cls(
             id=document.id,
-            json=document.model_dump_json(),
+            json=document.model_dump_json(exclude_defaults=compact),
             criteria=len(document.criteria),
             constraints=sum(len(c.constraints) for c in document.criteria),
             notes=tuple(document.notes),
@@ -356,12 +364,14 @@ def _work(items: list[Item]) -> list[Result]:
     return _worker.parse_batch(items)
 
 
-def _work_json(items: list[Item]) -> list[JSONResult]:
-    return [_as_json(r) for r in _work(items)]
+def _work_json(items: list[Item], compact: bool = False) -> list[JSONResult]:
+    return [_as_json(r, compact) for r in _work(items)]
 
 
-def _as_json(result: Result) -> JSONResult:
-    return DocumentJSON.of(result) if isinstance(result, Document) else result
+def _as_json(result: Result, compact: bool = False) -> JSONResult:
+    if isinstance(result, Document):
+        return DocumentJSON.of(result, compact=compact)
+    return result
 
 
 @overload
@@ -374,6 +384,9 @@ def parse_trials(
     concepts: bool = ...,
     chunksize: int = ...,
     as_json: Literal[False] = ...,
+    compact: bool = ...,
+    engine: str = ...,
+    scheduler: str | None = ...,
 ) -> Iterator[Result]: ...
 
 
@@ -387,6 +400,9 @@ def parse_trials(
     concepts: bool = ...,
     chunksize: int = ...,
     as_json: Literal[True],
+    compact: bool = ...,
+    engine: str = ...,
+    scheduler: str | None = ...,
 ) -> Iterator[JSONResult]: ...
 
 
@@ -400,6 +416,9 @@ def parse_trials(
     concepts: bool = ...,
     chunksize: int = ...,
     as_json: bool,
+    compact: bool = ...,
+    engine: str = ...,
+    scheduler: str | None = ...,
 ) -> Iterator[Result | JSONResult]: ...
 
 
@@ -412,6 +431,9 @@ def parse_trials(
     concepts: bool = True,
     chunksize: int = 32,
     as_json: bool = False,
+    compact: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Iterator[Result | JSONResult]:
     """Parse a stream of reader results, in order, in ``jobs`` processes.
 
@@ -422,6 +444,14 @@ def parse_trials(
     Trials go to the pipeline ``chunksize`` at a time (one batch of the concept
     model). Memory stays bounded: at most ``jobs * chunksize * 8`` trials are
     read ahead of the writer (read in a thread of the pool when ``jobs`` > 1).
+
+    ``compact`` JSON leaves out fields that hold their default
+    (:meth:`DocumentJSON.of`). ``engine="dask"`` runs the chunks on a Dask
+    cluster instead (:func:`eligo.scale.dask_engine.parse_on_dask`): the one at
+    ``scheduler``, or a local one of ``jobs`` worker processes.
+
+    Raises:
+        EligoError: An unknown ``engine``, or Dask is not installed.
     """
     kwargs: dict[str, Any] = {
         "default_section": default_section,
@@ -429,11 +459,26 @@ def parse_trials(
         "concepts": concepts,
         "batch_size": chunksize,
     }
+    if engine == "dask":
+        from .scale.dask_engine import parse_on_dask
+
+        yield from parse_on_dask(
+            items,
+            parser_kwargs=kwargs,
+            workers=jobs,
+            scheduler=scheduler,
+            chunksize=chunksize,
+            as_json=as_json,
+            compact=compact,
+        )
+        return
+    if engine != "local":
+        raise EligoError(f"unknown engine {engine!r} (local or dask)")
     if jobs <= 1:
         parser = Parser(**kwargs)
         with frozen_heap():  # as in the workers
             for result in parser.parse_many(items):
-                yield _as_json(result) if as_json else result
+                yield _as_json(result, compact) if as_json else result
         return
     ctx = (
         mp.get_context("fork")
@@ -464,7 +509,9 @@ def parse_trials(
     ):
         try:
             work: Callable[[list[Item]], list[Result | JSONResult]] = (
-                _work_json if as_json else _work  # type: ignore[assignment]
+                partial(_work_json, compact=compact)  # type: ignore[assignment]
+                if as_json
+                else _work
             )
             for results in pool.imap(work, feed()):
                 slots.release()

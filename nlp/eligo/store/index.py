@@ -45,6 +45,8 @@ def run_index(
     *,
     jobs: int = 1,
     max_chars: int = DEFAULT_MAX_CHARS,
+    engine: str = "local",
+    scheduler: str | None = None,
     on_error: Callable[[str], None] | None = None,
     on_record: Callable[[str], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
@@ -56,6 +58,8 @@ def run_index(
         store: An open, writable store.
         jobs: Parser processes.
         max_chars: Longest criteria text accepted.
+        engine: ``"local"`` or ``"dask"`` (see :func:`eligo.parse.parse_trials`).
+        scheduler: The Dask scheduler address (``None``: a local cluster).
         on_error: Called with each one-line failure message.
         on_record: Called with each record's outcome (progress).
         on_warning: Called with a one-line message for each note of a record
@@ -79,7 +83,11 @@ def run_index(
 
     try:
         results: Iterator[Result] = parse_trials(
-            changed(read_paths(paths)), jobs=jobs, max_chars=max_chars
+            changed(read_paths(paths)),
+            jobs=jobs,
+            max_chars=max_chars,
+            engine=engine,
+            scheduler=scheduler,
         )
         for result in results:
             if isinstance(result, (ReadFailure, ParseFailure)):
