@@ -41,9 +41,7 @@ def documents() -> list[Document]:
 
 def test_dask_local_cluster_gives_the_single_process_output(tmp_path: Path) -> None:
     paths = [FIXTURE, _bad_file(tmp_path), FIXTURE]
-    local = [
-        _as_text(r) for r in parse_trials(read_paths(paths), jobs=1, as_json=True)
-    ]
+    local = [_as_text(r) for r in parse_trials(read_paths(paths), jobs=1, as_json=True)]
     dask = [
         _as_text(r)
         for r in parse_trials(
