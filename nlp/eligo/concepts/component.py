@@ -150,6 +150,9 @@ class ConceptRecognizer:
         self.cache_size = cache_size
         self.max_vocab = max_vocab
         self.reloads = 0
+        #: Criterion texts looked up, and how many came from the cache.
+        self.lookups = 0
+        self.hits = 0
         self._cache: dict[str, list[Span]] = {}
         self._model_path: Path | None = Path(model) if model else None
         self.model = load_model(self._model_path)
@@ -165,6 +168,8 @@ class ConceptRecognizer:
         for text in texts:
             if text not in cache:
                 todo[text] = None
+        self.lookups += len(texts)
+        self.hits += len(texts) - len(todo)  # cached, or repeated in the batch
         fresh: dict[str, list[Span]] = {}
         if todo:
             found = model_spans(self.model, todo, batch_size=self.batch_size)

@@ -1,0 +1,84 @@
+"""How often a criterion's concept-model result is reused instead of recomputed.
+
+The concept model is most of the parse time, and its output for a criterion
+depends on the criterion's text alone, so :class:`eligo.concepts.component.
+ConceptRecognizer` keeps predictions keyed by text (bounded, oldest out first)
+and runs only texts it has not seen. This script parses, in one process:
+
+- the shared CT.gov sample once (distinct real records: the reuse a real run
+  of distinct trials gets from criteria that repeat across trials);
+- the sample repeated ``--repeat`` times and shuffled (seeded): what a large
+  input of copied records gets, bounded by the cache size.
+
+and reports criteria looked up, reused, the hit rate and the wall time of
+each, in ``benchmarks/results/reuse.json``. Skips cleanly without ../shared.
+
+Usage: python benchmarks/reuse.py [--repeat 5] [--cache-size 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "ctgov_xml" / "trials.jsonl"
+
+
+def run(trials: list, cache_size: int) -> dict:
+    from eligo.parse import Parser, frozen_heap
+
+    parser = Parser(concepts=True)
+    concepts = parser.nlp.get_pipe("eligo_concepts")
+    concepts.cache_size = cache_size
+    started = time.perf_counter()
+    with frozen_heap():
+        docs = sum(1 for _ in parser.parse_many(trials))
+    seconds = time.perf_counter() - started
+    return {
+        "trials": docs,
+        "criteria": concepts.lookups,
+        "reused": concepts.hits,
+        "hit_rate": round(concepts.hits / max(1, concepts.lookups), 4),
+        "seconds": round(seconds, 1),
+        "trials_per_s": round(docs / seconds, 1),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--cache-size", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results" / "reuse.json"
+    )
+    args = ap.parse_args()
+    if not args.data.is_file():
+        print(f"no CT.gov sample at {args.data}; nothing measured", file=sys.stderr)
+        return 0
+    from eligo.readers import read_paths
+    from eligo.trial import Trial
+
+    trials = [t for t in read_paths([args.data]) if isinstance(t, Trial)]
+    repeated = trials * args.repeat
+    random.Random(args.seed).shuffle(repeated)
+    report = {
+        "data": str(args.data),
+        "cache_size": args.cache_size,
+        "distinct_records": run(trials, args.cache_size),
+        f"repeated_{args.repeat}x_shuffled": run(repeated, args.cache_size),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
