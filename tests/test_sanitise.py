@@ -182,6 +182,25 @@ def test_readers_clean_what_they_yield(tmp_path: Path) -> None:
         assert trial.notes and f"at offset {AT}" in trial.notes[0]
 
 
+def test_read_text_with_a_raw_surrogate_in_jsonl() -> None:
+    """Text handed to ``read_text`` (not bytes from a file) can hold a raw
+    lone surrogate; JSONL of such text is read line by line, not encoded."""
+    raw = _study().replace("\\ud8ff", LONE)  # the code point, not its escape
+    assert LONE in raw
+    first, second = read_text(raw + "\n" + _study("NCT90001802") + "\n")
+    for trial in (first, second):
+        assert isinstance(trial, Trial)
+        assert trial.text == CRITERIA.replace(LONE, REPLACEMENT)
+        assert trial.notes and f"at offset {AT}" in trial.notes[0]
+
+
+def test_read_text_with_a_raw_surrogate_after_the_json() -> None:
+    (failure,) = read_text(_study() + LONE)
+    assert isinstance(failure, ReadFailure)
+    assert failure.reason.startswith("invalid JSON"), failure.reason
+    assert _encodable(failure.reason)
+
+
 @pytest.mark.parametrize("writer", ["jsonl", "table"])
 def test_run_parse_warns_and_writes(tmp_path: Path, writer: str) -> None:
     """Both ways a document reaches the writer: as JSON text, as a Document."""

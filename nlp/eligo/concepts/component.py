@@ -28,8 +28,10 @@ entities, set by the negation component); ``negated`` is ``False`` here.
 
 # No ``from __future__ import annotations``: spaCy validates the factory's
 # signature with pydantic, which needs real annotations.
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +75,44 @@ def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(a["start"] < b["end"] and b["start"] < a["end"])
 
 
+class _Taken:
+    """Spans that overlap one another nowhere, for overlap tests in O(log n).
+
+    Sorted by (start, end), such spans also have non-decreasing ends, so a
+    span ``[s, e)`` overlaps one of them exactly when the last one starting
+    before ``e`` ends after ``s``. (Testing every accepted span was quadratic:
+    a 40,000-character criterion spent 1.5 s here.)
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[int, int]] = []
+
+    @classmethod
+    def of(cls, spans: Iterable[dict[str, Any]]) -> "_Taken | None":
+        """The set of ``spans``, or None when two of them overlap."""
+        taken = cls()
+        taken.keys = sorted((s["start"], s["end"]) for s in spans)
+        ends = [end for _, end in taken.keys]
+        if any(b < a for a, b in pairwise(ends)):
+            return None
+        if any(a[0] < b[1] and b[0] < a[1] for a, b in pairwise(taken.keys)):
+            return None
+        return taken
+
+    def add_if_free(self, span: dict[str, Any]) -> bool:
+        """Add ``span`` unless it overlaps a span held; whether it was added."""
+        start, end = span["start"], span["end"]
+        k = bisect_left(self.keys, (end, -1))  # the spans starting before ``end``
+        if k and self.keys[k - 1][1] > start:
+            return False
+        insort(self.keys, (start, end))
+        return True
+
+
 def rule_entities(criterion: dict[str, Any]) -> list[dict[str, Any]]:
     """Measurement entities from the criterion's rule constraints."""
     out: list[dict[str, Any]] = []
+    taken = _Taken()
     for con in criterion.get("constraints", []):
         analyte = con.get("analyte")
         if con.get("type") not in ANALYTE_CONSTRAINTS or not analyte:
@@ -87,7 +124,7 @@ def rule_entities(criterion: dict[str, Any]) -> list[dict[str, Any]]:
             "negated": False,
             "source": "rule",
         }
-        if not any(_overlaps(ent, o) for o in out):
+        if taken.add_if_free(ent):
             out.append(ent)
     return out
 
@@ -106,9 +143,13 @@ def reconcile(
         The accepted entities, sorted by start.
     """
     accepted: list[dict[str, Any]] = list(existing)
+    taken = _Taken.of(accepted)
     for group in (rules, model):
         for ent in group:
-            if not any(_overlaps(ent, other) for other in accepted):
+            if taken is None:
+                if not any(_overlaps(ent, other) for other in accepted):
+                    accepted.append(ent)
+            elif taken.add_if_free(ent):
                 accepted.append(ent)
     return sorted(accepted, key=lambda e: (e["start"], e["end"]))
 

@@ -42,9 +42,10 @@ class CriterionRuleComponent(RuleDataComponent):
 
 
 _OPENS_NEGATED = re.compile(
-    r"^[\W_]*(?:no|not|never|without|none|absence\s+of|free\s+of)\b", re.IGNORECASE
+    r"[\W_]*(?:no|not|never|without|none|absence\s+of|free\s+of)\b", re.IGNORECASE
 )
 _WORD = re.compile(r"[A-Za-z']+")
+_WORD_CHAR = re.compile(r"[A-Za-z']")
 _NEGATION_WORDS = frozenset({"no", "not", "without", "never", "nor"})
 
 
@@ -54,8 +55,15 @@ def negated_before(view: str, crit_start: int, start: int) -> bool:
     A criterion that opens with "No", "Not", "Never", "Without" or "None", or a
     "no"/"not"/"without" among the three words before the constraint.
     """
-    head = view[crit_start:start]
-    if _OPENS_NEGATED.match(head):
+    if _OPENS_NEGATED.match(view, crit_start, start):
         return True
-    words = _WORD.findall(head)[-3:]
-    return any(w.lower() in _NEGATION_WORDS for w in words)
+    # The last three words: read from a window before ``start`` that begins
+    # between words (never inside one), the whole head only when the window
+    # holds fewer than three (a criterion with many constraints stays linear).
+    lo = max(crit_start, start - 120)
+    while lo > crit_start and _WORD_CHAR.match(view, lo - 1):
+        lo -= 1
+    words = _WORD.findall(view, lo, start)
+    if len(words) < 3 and lo > crit_start:
+        words = _WORD.findall(view, crit_start, start)
+    return any(w.lower() in _NEGATION_WORDS for w in words[-3:])

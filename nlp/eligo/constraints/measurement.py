@@ -142,7 +142,7 @@ class MeasurementComponent(CriterionRuleComponent):
             f,
         )
         self.chain = re.compile(
-            rf"\s*,?\s*(?:(?:{trie_pattern(rules.shared_joiners)})\s*)?", f
+            rf"\s*+,?\s*+(?:(?:{trie_pattern(rules.shared_joiners)})\s*+)?", f
         )
         self.upper = {k.lower(): v for k, v in rules.ordinal_upper.items()}
 

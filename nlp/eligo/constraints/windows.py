@@ -22,6 +22,7 @@ therapy"), else the text before it.
 """
 
 import re
+from bisect import bisect_right
 from typing import Any
 
 from spacy.language import Language
@@ -43,12 +44,49 @@ _PHRASE_END = re.compile(r"[;:.!?,](?:\s|$)|[;(]")
 _CLAUSE_BREAK = re.compile(r"[;:.!?](?:\s|$)|,\s+(?:or|and)\s+|\bor\b|\band\b", re.I)
 
 
+class _ClauseBreaks:
+    """The clause breaks of one criterion, scanned once for all its windows.
+
+    A break that ends before ``start - 1`` is found alike whether the scan
+    stops at ``start`` or at the criterion's end (its look-ahead is one
+    character), so only the text after the last of them is scanned again per
+    window: a criterion with a thousand windows costs one scan, not a thousand.
+    """
+
+    def __init__(self, view: str, crit_start: int) -> None:
+        self.view = view
+        self.crit_start = crit_start
+        self.ends: list[int] = []
+        self.heads: list[int] = []  # head start after the first k breaks
+        head = crit_start
+        for m in _CLAUSE_BREAK.finditer(view, crit_start):
+            head = _head_after(m, head)
+            self.ends.append(m.end())
+            self.heads.append(head)
+
+    def head_start(self, start: int) -> int:
+        k = bisect_right(self.ends, start - 1)
+        pos = self.ends[k - 1] if k else self.crit_start
+        head = self.heads[k - 1] if k else self.crit_start
+        for m in _CLAUSE_BREAK.finditer(self.view, pos, start):
+            head = _head_after(m, head)
+        return head
+
+
+def _head_after(m: re.Match[str], head: int) -> int:
+    if m.group().strip(" ,").lower() in ("or", "and"):
+        return head  # "Interferon or glucocorticoid therapy" stays one subject
+    return m.end()
+
+
+_BREAKS: list[_ClauseBreaks] = []  # the last criterion's, reused by its windows
+
+
 def _subject(view: str, crit_start: int, start: int) -> tuple[int, int] | None:
-    head_start = crit_start
-    for m in _CLAUSE_BREAK.finditer(view, crit_start, start):
-        if m.group().strip(" ,").lower() in ("or", "and"):
-            continue  # "Interferon or glucocorticoid therapy" stays one subject
-        head_start = m.end()
+    last = _BREAKS[0] if _BREAKS else None
+    if last is None or last.view is not view or last.crit_start != crit_start:
+        _BREAKS[:] = [_ClauseBreaks(view, crit_start)]
+    head_start = _BREAKS[0].head_start(start)
     s, e = head_start, start
     while s < e and not view[s].isalnum():
         s += 1

@@ -227,6 +227,7 @@ class ConTextEngine:
             return []
         bounds = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
         stops = _Stops(cues)
+        parens = _Parens(text, start, end)
         out = []
         for cue in cues:
             rule = cue.rule
@@ -242,7 +243,7 @@ class ConTextEngine:
                         e = min(e, bounds[k])
                 e = min(e, stops.first_start(keys, cue.end, e))
                 e = min(e, _word_limit(text, cue.end, e, rule.max_scope))
-                e = _forward_paren_end(text, cue.end, e)
+                e = parens.forward_end(cue.end, e)
             if rule.direction in ("BACKWARD", "BIDIRECTIONAL"):
                 k = bisect_right(bounds, cue.start)
                 s = max(start, bounds[k - 1]) if k else start
@@ -289,8 +290,10 @@ class ConTextEngine:
         if not mods and not inherited:
             return [PRESENT] * len(targets)
         best: list[dict[str, tuple[int, Cue]]] = [{} for _ in targets]
+        gaps: dict[tuple[int, int], bool] = {}
+        index = _TargetIndex(targets) if len(targets) > _TargetIndex.FROM else None
         for mod in mods:
-            for i in self._modified(text, mod, targets):
+            for i in self._modified(text, mod, targets, gaps, index):
                 t_start, t_end, _ = targets[i]
                 _offer(best[i], mod, mod.distance(t_start, t_end))
         for mod in inherited:
@@ -322,17 +325,30 @@ class ConTextEngine:
         return mods
 
     def _modified(
-        self, text: str, mod: Modifier, targets: Sequence[tuple[int, int, str]]
+        self,
+        text: str,
+        mod: Modifier,
+        targets: Sequence[tuple[int, int, str]],
+        gaps: dict[tuple[int, int], bool],
+        index: _TargetIndex | None = None,
     ) -> list[int]:
         """Indices of the targets a cue modifies: the nearest one in scope and
-        those coordinated with it (no dependent word in between)."""
+        those coordinated with it (no dependent word in between).
+
+        ``gaps`` remembers, for the criterion, whether the text between two
+        targets holds a dependent word: every cue of the criterion asks about
+        the same neighbouring targets.
+        """
         rule = mod.cue.rule
+        candidates: Iterable[int] = (
+            range(len(targets)) if index is None else index.near(mod)
+        )
         inside = [
             i
-            for i, (s, e, label) in enumerate(targets)
-            if label not in self._ignored
-            and rule.applies_to(label)
-            and mod.modifies(s, e)
+            for i in candidates
+            if targets[i][2] not in self._ignored
+            and rule.applies_to(targets[i][2])
+            and mod.modifies(targets[i][0], targets[i][1])
         ]
         if len(inside) < 2 or self._dependent is None:
             return inside
@@ -343,12 +359,49 @@ class ConTextEngine:
             prev = targets[chain[-1]]
             cur = targets[i]
             gap_s, gap_e = (cur[1], prev[0]) if backward else (prev[1], cur[0])
-            if gap_e > gap_s and self._dependent.search(text, gap_s, gap_e):
-                break
+            if gap_e > gap_s:
+                dependent = gaps.get((gap_s, gap_e))
+                if dependent is None:
+                    found = self._dependent.search(text, gap_s, gap_e) is not None
+                    dependent = gaps[(gap_s, gap_e)] = found
+                if dependent:
+                    break
             if backward and ")" in text[gap_s:gap_e] and "(" not in text[gap_s:gap_e]:
                 break  # "(A, B) C allowed": the group belongs to what precedes it
             chain.append(i)
         return chain
+
+
+class _TargetIndex:
+    """A criterion's targets by start and by end, for the targets near a cue.
+
+    A cue modifies a target that starts inside its forward scope or ends
+    inside its backward one; with many targets (a long criterion), testing
+    each against every cue was quadratic.
+    """
+
+    FROM = 32  # targets below which a plain scan is cheaper
+
+    def __init__(self, targets: Sequence[tuple[int, int, str]]) -> None:
+        by_start = sorted(range(len(targets)), key=lambda i: targets[i][0])
+        by_end = sorted(range(len(targets)), key=lambda i: targets[i][1])
+        self.by_start = by_start
+        self.starts = [targets[i][0] for i in by_start]
+        self.by_end = by_end
+        self.ends = [targets[i][1] for i in by_end]
+
+    def near(self, mod: Modifier) -> list[int]:
+        """Target indices, in order, that may fall in ``mod``'s scope: a
+        superset of those :meth:`Modifier.modifies` accepts."""
+        cue = mod.cue
+        found: set[int] = set()
+        lo = bisect_right(self.starts, cue.start)
+        hi = bisect_left(self.starts, mod.scope_end)
+        found.update(self.by_start[lo:hi])
+        lo = bisect_right(self.ends, mod.scope_start)
+        hi = bisect_left(self.ends, cue.end)
+        found.update(self.by_end[lo:hi])
+        return sorted(found)
 
 
 def _offer(found: dict[str, tuple[int, Cue]], mod: Modifier, dist: int) -> None:
@@ -410,18 +463,39 @@ class _Stops:
         return best
 
 
-def _forward_paren_end(text: str, start: int, end: int) -> int:
-    """Where a forward scope from ``start`` ends at the latest ``end``: at a
-    ``)`` that closes a group opened before ``start`` ("(no X) and Y")."""
-    depth = 0
-    for m in _PAREN.finditer(text, start, end):
-        if m.group() == "(":
-            depth += 1
-        else:
-            depth -= 1
-            if depth < 0:
-                return m.start()
-    return end
+class _Parens:
+    """The brackets of one criterion, for forward scopes in O(log n) each.
+
+    A forward scope from ``at`` ends at the first ``)`` that closes a group
+    opened before ``at`` ("(no X) and Y"). With the bracket depth after each
+    bracket, that is the next bracket whose depth falls below the depth
+    before ``at``: precomputed for every bracket by one stack pass, found by
+    bisection (a scan per cue was quadratic in a long bracketed criterion).
+    """
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.at: list[int] = []
+        depth = [0]  # depth[k + 1]: after bracket k; depth[0]: before any
+        for m in _PAREN.finditer(text, start, end):
+            self.at.append(m.start())
+            depth.append(depth[-1] + (1 if m.group() == "(" else -1))
+        # lower[k]: the first bracket after position k of ``depth`` (k = 0 is
+        # before any) whose depth is below depth[k], or None.
+        self.lower: list[int | None] = [None] * len(depth)
+        waiting: list[int] = []
+        for k, d in enumerate(depth):
+            while waiting and d < depth[waiting[-1]]:
+                self.lower[waiting.pop()] = k - 1
+            waiting.append(k)
+
+    def forward_end(self, at: int, end: int) -> int:
+        """Where a forward scope from ``at`` ends at the latest ``end``."""
+        k = bisect_left(self.at, at)  # brackets before ``at``: depth[k] is its depth
+        closing = self.lower[k]
+        if closing is None:
+            return end
+        pos = self.at[closing]
+        return pos if pos < end else end
 
 
 def _word_limit(text: str, start: int, end: int, max_scope: int | None) -> int:

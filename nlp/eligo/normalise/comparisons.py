@@ -166,23 +166,23 @@ class ComparatorTable:
         self.lexicon = PhraseMatcher(forms)
         flags = re.IGNORECASE
         self.opener_gap = re.compile(
-            rf"\s*(?:(?:{_alternation(data.range_opener_fillers)})\s*)?", flags
+            rf"\s*+(?:(?:{_alternation(data.range_opener_fillers)})\s*+)?", flags
         )
         self.connector = re.compile(
-            rf"\s*({_alternation(data.range_connectors)})\s*", flags
+            rf"\s*+({_alternation(data.range_connectors)})\s*+", flags
         )
         self.opener_connectors = [
-            re.compile(rf"\s*({_alternation(o.connectors)})\s*", flags)
+            re.compile(rf"\s*+({_alternation(o.connectors)})\s*+", flags)
             for o in data.range_openers
         ]
         self.prefix_gap = re.compile(
-            rf"\s*(?:(?:{_alternation(data.prefix_fillers)})\s*)?", flags
+            rf"\s*+(?:(?:{_alternation(data.prefix_fillers)})\s*+)?", flags
         )
         self.postfix_gap = re.compile(
-            rf"\s*,?\s*(?:(?:{_alternation(data.postfix_fillers)})\s*,?\s*)?", flags
+            rf"\s*+,?\s*+(?:(?:{_alternation(data.postfix_fillers)})\s*+,?\s*+)?", flags
         )
         self.conjunction = re.compile(
-            rf"\s*({_alternation(data.conjunctions)})\s*", flags
+            rf"\s*+({_alternation(data.conjunctions)})\s*+", flags
         )
 
 

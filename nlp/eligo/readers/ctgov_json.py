@@ -190,8 +190,14 @@ def _read_values(
         yield ReadFailure(path, NO_RECORDS)
 
 
-def _jsonl_values(lines: Iterable[bytes]) -> Iterator[tuple[Any, str | None]]:
-    """Parse JSONL lines lazily; a bad line gives a reason and reading goes on."""
+def _jsonl_values(
+    lines: Iterable[bytes] | Iterable[str],
+) -> Iterator[tuple[Any, str | None]]:
+    """Parse JSONL lines lazily; a bad line gives a reason and reading goes on.
+
+    Lines are bytes from a file, or text already decoded (which may hold
+    code points UTF-8 cannot encode: they are the exit's to replace).
+    """
     offset = 0
     for lineno, raw in enumerate(lines, start=1):
         start = offset
@@ -199,7 +205,10 @@ def _jsonl_values(lines: Iterable[bytes]) -> Iterator[tuple[Any, str | None]]:
         if not raw.strip():
             continue
         try:
-            line = decode_utf8(raw, offset=start, strip_bom=lineno == 1)
+            if isinstance(raw, str):
+                line = raw.removeprefix("\ufeff") if lineno == 1 else raw
+            else:
+                line = decode_utf8(raw, offset=start, strip_bom=lineno == 1)
             yield json.loads(line), None
         except InputError as err:
             yield None, str(err)
@@ -216,6 +225,15 @@ def _split_lines(data: bytes) -> Iterator[bytes]:
         start = end
 
 
+def _split_text_lines(text: str) -> Iterator[str]:
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def _read_json(text: str, data: bytes | None, *, path: str) -> Iterator[ReadResult]:
     if not text.strip():
         yield ReadFailure(path, EMPTY)
@@ -226,7 +244,7 @@ def _read_json(text: str, data: bytes | None, *, path: str) -> Iterator[ReadResu
         if err.msg != "Extra data":
             yield ReadFailure(path, _json_error(err))
             return
-        lines = _split_lines(text.encode("utf-8") if data is None else data)
+        lines = _split_text_lines(text) if data is None else _split_lines(data)
         yield from _read_values(_jsonl_values(lines), path=path, force_multi=True)
         return
     except (ValueError, RecursionError) as err:
