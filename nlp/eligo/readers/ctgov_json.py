@@ -191,7 +191,7 @@ def _read_values(
 
 
 def _jsonl_values(
-    lines: Iterable[bytes] | Iterable[str],
+    lines: Iterable[bytes | str],
 ) -> Iterator[tuple[Any, str | None]]:
     """Parse JSONL lines lazily; a bad line gives a reason and reading goes on.
 
