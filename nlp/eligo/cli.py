@@ -474,7 +474,11 @@ class MatchFormatOpt(str, Enum):
 @app.command()
 def match(
     patient: Annotated[
-        Path, typer.Argument(help="Patient profile JSON or FHIR R4 Bundle JSON.")
+        Path,
+        typer.Argument(
+            help="Patient profile JSON, FHIR R4 Bundle JSON, or a free-text "
+            "note (.txt)."
+        ),
     ],
     trials: Annotated[
         list[str],
@@ -518,12 +522,20 @@ def match(
 ) -> None:
     """Match one patient against trials: per-criterion verdicts, ranked trials."""
     from .match import match as run_match
+    from .match.note import NOTE_SUFFIXES, load_note
     from .match.patient import PatientError, load_patient
     from .match.render import write_table
 
     patient_warnings: list[str] = []
     try:
-        person = load_patient(patient, on_warning=patient_warnings.append)
+        if patient.suffix.lower() in NOTE_SUFFIXES:
+            person = load_note(
+                patient,
+                on=as_of.date() if as_of else None,
+                on_warning=patient_warnings.append,
+            )
+        else:
+            person = load_patient(patient, on_warning=patient_warnings.append)
     except PatientError as err:
         typer.echo(f"eligo: error: {err}", err=True)
         raise typer.Exit(code=2) from err

@@ -21,17 +21,21 @@ import types
 from typing import Any
 
 from .engine import match
+from .note import NoteReader, load_note, read_note
 from .patient import Patient, PatientError, load_patient
 from .result import CriterionMatch, MatchReport, TrialMatch
 
 __all__ = [
     "CriterionMatch",
     "MatchReport",
+    "NoteReader",
     "Patient",
     "PatientError",
     "TrialMatch",
+    "load_note",
     "load_patient",
     "match",
+    "read_note",
 ]
 
 

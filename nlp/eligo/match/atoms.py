@@ -4,8 +4,9 @@ the :class:`Atom` an evaluation returns and the match :class:`Context`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from ..document import Document
 from ..normalise.lexicon import Lexicon
@@ -32,6 +33,24 @@ class Context:
     lab_max_age_days: float
     lexicon: Lexicon = field(default_factory=Lexicon.default)
     concepts: ConceptIndex = field(default_factory=concept_index)
+    _open: Context | None = field(default=None, repr=False, compare=False)
+    #: What evaluations of this match compute once (see ``evaluate``).
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def for_section(self, section: str) -> Context:
+        """The context a criterion of ``section`` is checked in: a patient
+        whose lists are complete for exclusion criteria only
+        (``complete_for="exclusion"``, a note) is an open record elsewhere."""
+        patient = self.patient
+        if patient.complete_for != "exclusion" or section == "exclusion":
+            return self
+        if not patient.complete:
+            return self
+        if self._open is None:
+            self._open = replace(
+                self, patient=patient.model_copy(update={"complete": []})
+            )
+        return self._open
 
 
 # ---------------------------------------------------------------- three-valued

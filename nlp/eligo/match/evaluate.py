@@ -27,9 +27,17 @@ from typing import Any
 
 from ..document import Constraint, Criterion, Document, Logic
 from .atoms import Atom, Context, agreed, all_of, any_of, evidence
-from .measures import age_atom, measurement_atom, sex_atom, status_atom
-from .mentions import UNCHECKED_LABELS, Mention, make_mention, mention_atom
-from .result import CriterionMatch
+from .measures import _describe_obs, age_atom, measurement_atom, sex_atom, status_atom
+from .mentions import (
+    UNCHECKED_LABELS,
+    Mention,
+    _describe_fact,
+    _patient_list,
+    make_mention,
+    mention_atom,
+)
+from .patient import Source
+from .result import CriterionMatch, Evidence
 from .rules import match_rules, words
 from .timing import Window, window_of
 
@@ -82,10 +90,99 @@ def _permission(crit: Criterion) -> bool:
     )
 
 
+#: Constraint types whose evidence a note gives in ``Patient.sources``.
+_STATUS_SOURCES = {
+    "age": "age",
+    "age_group": "age",
+    "sex": "sex",
+    "pregnancy": "pregnant",
+    "breastfeeding": "breastfeeding",
+}
+
+
+def _fact_sources(ctx: Context) -> dict[str, Source]:
+    """Each patient fact's description (as evidence names it) to its place
+    in the note, for a patient read from one (computed once per match)."""
+    found = ctx.cache.get("fact_sources")
+    if found is None:
+        found = {}
+        for name in ("conditions", "medications", "procedures"):
+            for fact in _patient_list(ctx.patient, name):
+                source = getattr(fact, "source", None)
+                if source is not None:
+                    found.setdefault(_describe_fact(name, fact), source)
+        for obs in ctx.patient.observations:
+            if obs.source is not None and (obs.value is not None or obs.value_text):
+                found.setdefault(_describe_obs(obs), obs.source)
+        ctx.cache["fact_sources"] = found
+    return found
+
+
+def _with_sources(
+    ctx: Context, atoms: dict[int, Atom], cons: list[Constraint], others: list[Atom]
+) -> list[Atom]:
+    """The atoms, their evidence pointing at the note where a fact came from."""
+    by_fact = _fact_sources(ctx)
+    status = ctx.patient.sources
+    out = []
+    for i, atom in [*atoms.items(), *((None, a) for a in others)]:
+        ev = atom.evidence
+        source = by_fact.get(ev.fact) if ev.fact else None
+        if source is None and i is not None:
+            key = _STATUS_SOURCES.get(cons[i].type)
+            source = status.get(key) if key else None
+        if source is not None:
+            atom = Atom(
+                atom.holds, ev.model_copy(update={"source": source}), atom.missing
+            )
+        out.append(atom)
+    return out
+
+
+def _sentences_used(evidence: list[Evidence]) -> list[Source]:
+    seen: dict[tuple[int, int], Source] = {}
+    for ev in evidence:
+        if ev.source is not None:
+            seen.setdefault(
+                (ev.source.sentence_start, ev.source.sentence_end), ev.source
+            )
+    return [seen[k] for k in sorted(seen)]
+
+
+def _consent(crit: Criterion, ctx: Context, base: dict[str, Any]) -> CriterionMatch:
+    """A consent or compliance criterion for a patient whose willingness is
+    known (a note's "will provide informed consent"): an inclusion criterion
+    asks for it, an exclusion criterion names its lack ("unable to comply")."""
+    willing = ctx.patient.consent
+    section = crit.section
+    holds = willing if section != "exclusion" else not willing
+    source = ctx.patient.sources.get("consent")
+    ev = Evidence(
+        start=crit.start,
+        end=crit.end,
+        text=base["text"],
+        holds=holds,
+        reason="the patient "
+        + ("will" if willing else "will not")
+        + " give informed consent and comply",
+        fact="consent: " + ("willing" if willing else "unwilling"),
+        source=source,
+    )
+    met = holds if section != "exclusion" else not holds
+    return CriterionMatch(
+        **base,
+        verdict="met" if met else "not_met",
+        holds=holds,
+        evidence=[ev],
+        sources=[source] if source is not None else [],
+    )
+
+
 def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
     """The verdict on ``doc.criteria[index]`` for ``ctx.patient``."""
     crit = doc.criteria[index]
     section = crit.section
+    ctx = ctx.for_section(section)
     base = {
         "index": index,
         "start": crit.start,
@@ -93,6 +190,8 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
         "text": doc.text[crit.start : crit.end],
         "section": section,
     }
+    if crit.category == "consent_compliance" and ctx.patient.consent is not None:
+        return _consent(crit, ctx, base)
     if crit.computable is False:
         return CriterionMatch(
             **base,
@@ -197,7 +296,7 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
         else:
             groups.append(agreed(a.holds for a in mention_atoms))
     groups += [a.holds for a in unchecked]
-    all_atoms = [*atoms.values(), *mention_atoms, *unchecked]
+    all_atoms = _with_sources(ctx, atoms, cons, [*mention_atoms, *unchecked])
     found = sorted((a.evidence for a in all_atoms), key=lambda e: (e.start, e.end))
     missing: list[str] = []
     holds = agreed(groups) if groups else None
@@ -220,6 +319,7 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
         evidence=found,
         missing=missing,
         note=note,
+        sources=_sentences_used(found),
     )
 
 

@@ -80,12 +80,28 @@ class Code(_Model):
     display: str | None = None
 
 
+class Source(_Model):
+    """Where a fact was read in the patient's note (:func:`eligo.match.note.read_note`):
+    the words (``start``/``end``) and the sentence holding them, as character
+    offsets into the note's text."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    sentence_start: int = Field(ge=0)
+    sentence_end: int = Field(ge=0)
+    assertion: str | None = Field(
+        None, description="How the note asserts it (negated, historical, ...)."
+    )
+
+
 class _Fact(_Model):
     text: str | None = Field(None, description="The concept as written.")
     codes: list[Code] = Field(default_factory=list)
     present: bool = Field(
         True, description="False: known to be absent (refuted, 'no history of')."
     )
+    source: Source | None = Field(None, description="Where a note says it.")
 
     def names(self) -> list[str]:
         """The texts this fact can be matched by (its text and code displays)."""
@@ -147,6 +163,7 @@ class Observation(_Model):
     date: str | None = None
     reference_low: float | None = None
     reference_high: float | None = None
+    source: Source | None = Field(None, description="Where a note says it.")
 
     _dates = field_validator("date")(_check_date)
 
@@ -189,6 +206,23 @@ class Patient(_Model):
     observations: list[Observation] = Field(default_factory=list)
     trials: list[TrialParticipation] = Field(default_factory=list)
     complete: list[RecordList] = Field(default_factory=list)
+    complete_for: Literal["all", "exclusion"] = Field(
+        "all",
+        description="Which criteria the complete lists are complete for: "
+        "'exclusion' reads what the record does not list as absent only for "
+        "exclusion criteria (a screening note: what it does not mention is "
+        "presumed absent, while an inclusion requirement it does not document "
+        "needs confirming).",
+    )
+    consent: bool | None = Field(
+        None,
+        description="Willing to give informed consent and to comply with a "
+        "protocol (decides consent and compliance criteria).",
+    )
+    sources: dict[str, Source] = Field(
+        default_factory=dict,
+        description="Where a note gives age, sex, pregnant, breastfeeding, consent.",
+    )
 
     _dates = field_validator("birth_date", "status_date")(_check_date)
 

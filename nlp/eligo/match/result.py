@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .patient import Source
+
 Verdict = Literal["met", "not_met", "unknown", "not_computable"]
 TrialVerdict = Literal["eligible", "excluded", "needs_review"]
 
@@ -28,6 +30,9 @@ class Evidence(_Model):
     holds: bool | None
     reason: str
     fact: str | None = Field(None, description="The patient fact used, if any.")
+    source: Source | None = Field(
+        None, description="Where the patient's note states that fact."
+    )
 
 
 class CriterionMatch(_Model):
@@ -50,6 +55,11 @@ class CriterionMatch(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     note: str | None = None
+    sources: list[Source] = Field(
+        default_factory=list,
+        description="The note sentences the verdict used (patients read from a "
+        "note), in note order.",
+    )
 
 
 class TrialMatch(_Model):
