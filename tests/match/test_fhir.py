@@ -1070,3 +1070,86 @@ def test_medication_statement_status(state: str, expected: str | None) -> None:
 
 def test_pregnancy_status_keeps_its_date(hcv: Patient) -> None:
     assert hcv.pregnant is False and hcv.status_date is not None
+
+
+# --- sex: a criterion that allows any sex ------------------------------------------
+
+ANY_SEX_TRIAL = (
+    "Inclusion Criteria:\n"
+    "- Male and female patients\n"
+    "- Men or women\n"
+    "- All genders\n"
+    "- Women only\n"
+)
+
+
+@pytest.fixture(scope="module")
+def any_sex_trial(parser):
+    from eligo.trial import Trial
+
+    doc = parser.parse(Trial(id="SEX", text=ANY_SEX_TRIAL, source_format="text"))
+    sex = [
+        [c.value for c in crit.constraints if c.type == "sex"] for crit in doc.criteria
+    ]
+    assert sex == [["all"], ["all"], ["all"], ["female"]]  # what the parser gives
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("gender", "shown", "women_only"),
+    [
+        ("female", "female", "met"),
+        ("male", "male", "not_met"),
+        ("other", "unknown", "unknown"),
+        ("unknown", "unknown", "unknown"),
+        (None, "unknown", "unknown"),
+    ],
+)
+def test_any_sex_is_met_for_every_patient(
+    any_sex_trial: Any, gender: str | None, shown: str, women_only: str
+) -> None:
+    from datetime import date
+
+    import eligo
+
+    person = {"resourceType": "Patient", "id": "p1"}
+    if gender is not None:
+        person["gender"] = gender
+    report = eligo.match(
+        bundle(patient=person), [any_sex_trial], as_of=date(2026, 1, 1)
+    )
+    *any_sex, only = report.trials[0].criteria
+    for crit in any_sex:
+        assert (crit.verdict, crit.holds) == ("met", True)
+        (ev,) = crit.evidence
+        assert ev.reason == f"the criterion allows any sex (the patient's: {shown})"
+    assert only.verdict == women_only
+    if women_only == "unknown":
+        assert only.evidence[0].reason == "sex unknown" and only.missing == ["sex"]
+
+
+@pytest.mark.parametrize(
+    ("value", "negated", "holds", "reason"),
+    [
+        ("all", False, True, "the criterion allows any sex (the patient's: unknown)"),
+        ("all", True, None, "sex constraint 'all' (negated) not checked"),
+        ("female", False, None, "sex unknown"),
+        ("male", True, None, "sex unknown"),
+    ],
+)
+def test_sex_atom_with_unknown_sex(
+    value: str, negated: bool, holds: bool | None, reason: str
+) -> None:
+    from datetime import date
+
+    from eligo.document import Constraint, Criterion, Document
+    from eligo.match.evaluate import Context
+    from eligo.match.measures import sex_atom
+
+    text = "Men and women"
+    con = Constraint(start=0, end=len(text), type="sex", value=value, negated=negated)
+    crit = Criterion(start=0, end=len(text), section="inclusion", constraints=[con])
+    doc = Document(id="T", text=text, criteria=[crit])
+    ctx = Context(patient=Patient(), as_of=date(2026, 1, 1), lab_max_age_days=90)
+    atom = sex_atom(doc, con, ctx)
+    assert (atom.holds, atom.evidence.reason) == (holds, reason)
