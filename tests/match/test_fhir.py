@@ -724,7 +724,8 @@ def pregnancy(
         ([pregnancy((SNOMED, "60001007", "Not pregnant"))], False),
         ([pregnancy(UNKNOWN)], None),
         ([pregnancy((SNOMED, "0", "Pregnant"))], None),  # a code we do not know
-        ([pregnancy(PREGNANT, code="11111-1")], None),  # not "Pregnancy status"
+        # Another code whose value is a pregnancy answer is a status all the same.
+        ([pregnancy(PREGNANT, code="11111-1")], True),
         (
             [
                 observation(
@@ -763,6 +764,577 @@ def pregnancy(
 )
 def test_pregnancy(resources: list[dict[str, Any]], expected: bool | None) -> None:
     assert read(*resources).pregnant is expected
+
+
+# --- pregnancy from Conditions and other Observations ------------------------------
+
+CDA_ASSERTION = ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "ASSERTION")
+ACTIVE = status(CLIN, "active")
+RESOLVED = status(CLIN, "resolved")
+
+
+def pregnancy_condition(code: str, system: str = ICD, **fields: Any) -> dict[str, Any]:
+    return condition(code=concept(None, (system, code, None)), **fields)
+
+
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        # A pregnancy now: pregnant, dated by recordedDate, else onset.
+        (
+            pregnancy_condition(
+                "Z33.1", clinicalStatus=ACTIVE, recordedDate="2026-10-01"
+            ),
+            (True, "2026-10-01"),
+        ),
+        (pregnancy_condition("Z331", recordedDate="2026-10-01"), (True, "2026-10-01")),
+        (pregnancy_condition("z33.3", onsetDateTime="2026-06"), (True, "2026-06")),
+        (
+            pregnancy_condition(
+                "Z34.83",
+                onsetDateTime="2026-03-02",
+                recordedDate="2026-10-01T09:00:00Z",
+            ),
+            (True, "2026-10-01"),
+        ),
+        (pregnancy_condition("Z3A.24"), (True, None)),
+        (pregnancy_condition("O00.10"), (True, None)),  # ectopic pregnancy
+        (pregnancy_condition("O09.522"), (True, None)),  # high-risk supervision
+        (pregnancy_condition("O24.410"), (True, None)),  # gestational diabetes
+        (pregnancy_condition("O9A.111"), (True, None)),
+        (pregnancy_condition("77386006", SNOMED), (True, None)),
+        (
+            pregnancy_condition("Z33.1", verificationStatus=status(VER, "confirmed")),
+            (True, None),
+        ),
+        # ... that is over: not pregnant, on the abatement date, else the onset
+        (
+            pregnancy_condition(
+                "Z34.80", onsetDateTime="2025-01", abatementDateTime="2025-09-30"
+            ),
+            (False, "2025-09-30"),
+        ),
+        (
+            pregnancy_condition(
+                "77386006", SNOMED, clinicalStatus=RESOLVED, onsetDateTime="2019-02"
+            ),
+            (False, "2019-02"),
+        ),
+        (
+            pregnancy_condition("Z33.1", clinicalStatus=status(CLIN, "inactive")),
+            (False, None),
+        ),
+        # A pregnancy that ended (delivery, abortive outcome, puerperium): not
+        # pregnant from its onset; without one, nothing.
+        (pregnancy_condition("O80", onsetDateTime="2026-10-02"), (False, "2026-10-02")),
+        (
+            pregnancy_condition(
+                "O82", clinicalStatus=RESOLVED, onsetDateTime="2026-09"
+            ),
+            (False, "2026-09"),
+        ),
+        (
+            pregnancy_condition("O03.9", onsetDateTime="2026-04-11"),
+            (False, "2026-04-11"),
+        ),
+        (pregnancy_condition("O85", onsetDateTime="2026-10-09"), (False, "2026-10-09")),
+        (pregnancy_condition("O90.6", onsetDateTime="2026-11"), (False, "2026-11")),
+        (pregnancy_condition("O92.3", onsetDateTime="2026-11"), (False, "2026-11")),
+        (pregnancy_condition("O80", recordedDate="2026-10-02"), (None, None)),
+        # Neither: labour and delivery, sequelae, elective termination, outcome
+        # of delivery, a pregnancy history.
+        (pregnancy_condition("O70.0", onsetDateTime="2026-10-02"), (None, None)),
+        (pregnancy_condition("O60.00", onsetDateTime="2026-10-02"), (None, None)),
+        (pregnancy_condition("O94", onsetDateTime="2026-10-02"), (None, None)),
+        (pregnancy_condition("Z33.2", onsetDateTime="2026-10-02"), (None, None)),
+        (pregnancy_condition("Z37.0", onsetDateTime="2026-10-02"), (None, None)),
+        (pregnancy_condition("Z87.59", onsetDateTime="2026-10-02"), (None, None)),
+        # Not established, refuted or entered in error: nothing.
+        *(
+            (
+                pregnancy_condition("Z33.1", verificationStatus=status(VER, v)),
+                (None, None),
+            )
+            for v in (
+                "refuted",
+                "entered-in-error",
+                "provisional",
+                "differential",
+                "unconfirmed",
+            )
+        ),
+        # The code in another system: ICD-10 (WHO), a local one, no system.
+        (pregnancy_condition("O26.9", "http://hl7.org/fhir/sid/icd-10"), (None, None)),
+        (pregnancy_condition("Z33.1", "urn:oid:1.2.3.4"), (None, None)),
+        (pregnancy_condition("77386006", "http://loinc.org"), (None, None)),
+        (condition(code={"coding": [{"code": "Z33.1"}]}), (None, None)),
+        # Codings that disagree say nothing; agreeing ones are one.
+        (
+            condition(code=concept(None, (ICD, "Z34.90", None), (ICD, "O80", None))),
+            (None, None),
+        ),
+        (
+            condition(
+                code=concept(None, (ICD, "Z34.90", None), (SNOMED, "77386006", None))
+            ),
+            (True, None),
+        ),
+        (condition(code=HCV_CODE, onsetDateTime="2026-01"), (None, None)),
+    ],
+)
+def test_pregnancy_from_a_condition(
+    resource: dict[str, Any], expected: tuple[bool | None, str | None]
+) -> None:
+    got = read(resource)
+    assert (got.pregnant, got.status_date) == expected
+
+
+def test_a_pregnancy_condition_is_a_condition_too() -> None:
+    got = read(pregnancy_condition("Z34.80", onsetDateTime="2026-05"))
+    assert got.pregnant is True
+    assert [(c.codes[0].code, c.onset) for c in got.conditions] == [
+        ("Z34.80", "2026-05")
+    ]
+
+
+def other_observation(code: tuple[str, str], **fields: Any) -> dict[str, Any]:
+    return observation(code=concept(None, (*code, None)), **fields)
+
+
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        # SNOMED CT 77386006 as the Observation's code
+        (other_observation((SNOMED, "77386006")), True),
+        (other_observation((SNOMED, "77386006"), valueBoolean=True), True),
+        (other_observation((SNOMED, "77386006"), valueBoolean=False), False),
+        (
+            other_observation(
+                (SNOMED, "77386006"), valueCodeableConcept=concept(None, NOT_PREGNANT)
+            ),
+            False,
+        ),
+        (
+            other_observation(
+                (SNOMED, "77386006"), dataAbsentReason=concept("asked but unknown")
+            ),
+            None,
+        ),
+        (other_observation((SNOMED, "77386006"), valueString="yes"), None),
+        (
+            other_observation(
+                (SNOMED, "77386006"), valueBoolean=True, status="entered-in-error"
+            ),
+            None,
+        ),
+        # Any code with a pregnancy answer as its value (C-CDA "ASSERTION")
+        (
+            other_observation(
+                CDA_ASSERTION,
+                valueCodeableConcept=concept(None, (SNOMED, "77386006", "Pregnant")),
+            ),
+            True,
+        ),
+        (
+            other_observation(
+                CDA_ASSERTION,
+                valueCodeableConcept=concept(None, (SNOMED, "60001007", None)),
+            ),
+            False,
+        ),
+        # ... but not about someone else (focus), nor an answer eligo does not know
+        (
+            other_observation(
+                CDA_ASSERTION,
+                valueCodeableConcept=concept(None, PREGNANT),
+                focus=[{"reference": "RelatedPerson/partner"}],
+            ),
+            None,
+        ),
+        (
+            other_observation(
+                CDA_ASSERTION, valueCodeableConcept=concept(None, UNKNOWN)
+            ),
+            None,
+        ),
+        (other_observation((LOINC, "2106-3"), valueString="positive"), None),
+    ],
+)
+def test_pregnancy_from_other_observations(
+    resource: dict[str, Any], expected: bool | None
+) -> None:
+    assert read(resource).pregnant is expected
+
+
+@pytest.mark.parametrize(
+    ("resources", "expected"),
+    [
+        # The latest dated status wins, whatever resource gives it.
+        (
+            [
+                pregnancy_condition("Z34.80", recordedDate="2026-01-10"),
+                pregnancy(NOT_PREGNANT, "2026-10-30"),
+            ],
+            (False, "2026-10-30"),
+        ),
+        (
+            [
+                pregnancy(NOT_PREGNANT, "2026-01-10"),
+                pregnancy_condition("Z34.80", recordedDate="2026-06-01"),
+            ],
+            (True, "2026-06-01"),
+        ),
+        (
+            [
+                pregnancy_condition("Z3A.31", recordedDate="2026-08-01"),
+                pregnancy_condition("Z34.83", abatementDateTime="2026-09-01"),
+            ],
+            (False, "2026-09-01"),
+        ),
+        (
+            [
+                pregnancy_condition("Z34.83", recordedDate="2026-05-01"),
+                pregnancy_condition("O80", onsetDateTime="2026-10-02"),
+            ],
+            (False, "2026-10-02"),
+        ),
+        (
+            [
+                pregnancy_condition(
+                    "77386006", SNOMED, clinicalStatus=RESOLVED, onsetDateTime="2019-02"
+                ),
+                pregnancy(PREGNANT, "2026-10-01"),
+            ],
+            (True, "2026-10-01"),
+        ),
+        (
+            [
+                pregnancy(PREGNANT, "2026-03-01"),
+                pregnancy_condition("Z34.80", recordedDate="2026-04-01"),
+            ],
+            (True, "2026-04-01"),
+        ),
+        # Undated and disagreeing: unknown.
+        (
+            [pregnancy_condition("Z34.80"), pregnancy(NOT_PREGNANT, "2026-10-30")],
+            (None, None),
+        ),
+        (
+            [
+                pregnancy_condition("Z34.80", recordedDate="2026-10-01"),
+                pregnancy_condition("Z33.1", clinicalStatus=RESOLVED),
+            ],
+            (None, None),
+        ),
+        # The same day: unknown.
+        (
+            [
+                pregnancy_condition("Z3A.39", recordedDate="2026-10-02"),
+                pregnancy_condition("O80", onsetDateTime="2026-10-02"),
+            ],
+            (None, None),
+        ),
+        # A refuted pregnancy is no status: the observation alone decides.
+        (
+            [
+                pregnancy_condition(
+                    "Z33.1",
+                    verificationStatus=status(VER, "refuted"),
+                    recordedDate="2026-10-20",
+                ),
+                pregnancy(PREGNANT, "2026-10-01"),
+            ],
+            (True, "2026-10-01"),
+        ),
+    ],
+)
+def test_pregnancy_conflicts(
+    resources: list[dict[str, Any]], expected: tuple[bool | None, str | None]
+) -> None:
+    got = read(*resources)
+    assert (got.pregnant, got.status_date) == expected
+
+
+# --- code systems as EHRs write them --------------------------------------------
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+EPIC = "urn:oid:1.2.840.114350.1.13.999.2.7.2.696580"
+HTN = (SNOMED, "59621000", "Essential hypertension (disorder)")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # SNOMED CT only, no code.text: the display is the text, the code kept.
+        (
+            concept(None, HTN),
+            (
+                "Essential hypertension (disorder)",
+                [
+                    Code(
+                        system=SNOMED,
+                        code="59621000",
+                        display="Essential hypertension (disorder)",
+                    )
+                ],
+            ),
+        ),
+        (
+            concept("High blood pressure", HTN),
+            (
+                "High blood pressure",
+                [
+                    Code(
+                        system=SNOMED,
+                        code="59621000",
+                        display="Essential hypertension (disorder)",
+                    )
+                ],
+            ),
+        ),
+        # A SNOMED CT code alone: kept (a system eligo names), without text.
+        (
+            concept(None, (SNOMED, "59621000", None)),
+            (None, [Code(system=SNOMED, code="59621000")]),
+        ),
+        # A local code with a display or a text: kept, matched by the text.
+        (
+            concept(None, (EPIC, "40213", "Gout of left foot")),
+            (
+                "Gout of left foot",
+                [Code(system=EPIC, code="40213", display="Gout of left foot")],
+            ),
+        ),
+        (
+            concept("Gout", (EPIC, "40213", None)),
+            ("Gout", [Code(system=EPIC, code="40213")]),
+        ),
+        # A local code alone: nothing to match it by.
+        (concept(None, (EPIC, "40213", None)), None),
+        (concept(None, ("LOCAL", "40213", None), ("local problems", "7", None)), None),
+    ],
+)
+def test_condition_code_systems(
+    code: dict[str, Any], expected: tuple[str | None, list[Code]] | None
+) -> None:
+    got = read(condition(code=code)).conditions
+    assert [(c.text, c.codes) for c in got] == ([expected] if expected else [])
+
+
+def facts_of(resource: dict[str, Any]) -> list[Any]:
+    got = read(resource)
+    return got.conditions + got.medications + got.procedures + got.observations
+
+
+@pytest.mark.parametrize(
+    ("system", "kept"),
+    [
+        (SNOMED, True),
+        (RXNORM, True),
+        (LOINC, True),
+        (ICD, True),
+        (ATC, True),
+        ("snomed", True),  # the short names a profile may use
+        (EPIC, False),
+        ("http://hospital.example.org/fhir/CodeSystem/lab", False),
+        ("LOCAL-LAB", False),
+    ],
+)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda code: condition(code=code),
+        lambda code: procedure(code=code),
+        lambda code: statement(medicationCodeableConcept=code),
+        lambda code: request(medicationCodeableConcept=code),
+        lambda code: observation(code=code, valueInteger=3),
+    ],
+    ids=[
+        "Condition",
+        "Procedure",
+        "MedicationStatement",
+        "MedicationRequest",
+        "Observation",
+    ],
+)
+def test_a_code_alone_is_kept_only_in_a_known_system(
+    make: Any, system: str, kept: bool
+) -> None:
+    facts = facts_of(make(concept(None, (system, "K-55", None))))
+    assert [f.codes for f in facts] == (
+        [[Code(system=system, code="K-55")]] if kept else []
+    )
+
+
+@pytest.mark.parametrize("kind", ["MedicationStatement", "MedicationRequest"])
+def test_rxnorm_medication_is_named_by_its_display(kind: str) -> None:
+    drug = concept(
+        None,
+        (
+            RXNORM,
+            "860975",
+            "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet",
+        ),
+    )
+    make = statement if kind == "MedicationStatement" else request
+    (med,) = read(make(medicationCodeableConcept=drug)).medications
+    assert (
+        med.text == "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet"
+    )
+    assert med.codes == [Code(system=RXNORM, code="860975", display=med.text)]
+
+
+@pytest.mark.parametrize("kind", ["MedicationStatement", "MedicationRequest"])
+def test_reference_display_names_a_medication_coded_without_text(kind: str) -> None:
+    resource = by_reference(
+        {"reference": "#amlo", "display": "amLODIPine 5 mg tablet"}, kind
+    )
+    resource["contained"] = [
+        {
+            "resourceType": "Medication",
+            "id": "amlo",
+            "code": concept(None, (RXNORM, "197361", None)),
+        }
+    ]
+    (med,) = read(resource).medications
+    assert med.text == "amLODIPine 5 mg tablet"
+    assert med.codes == [Code(system=RXNORM, code="197361")]
+
+
+US_CORE = FIXTURES / "us_core_pregnancy_bundle.json"
+LOCAL_CODES = FIXTURES / "local_codes_bundle.json"
+
+
+def test_us_core_bundle() -> None:
+    got = load_patient(US_CORE)
+    # The current pregnancy (recorded 2026-10-05) is later than the 2019 one,
+    # which ended (abatement, delivery) on 2019-10-20.
+    assert (got.pregnant, got.status_date) == (True, "2026-10-05")
+    assert [c.text for c in got.conditions] == [
+        "Essential hypertension (disorder)",
+        "Normal pregnancy, second trimester",
+        "Pregnancy (finding)",
+        "Encounter for full-term uncomplicated delivery",
+    ]  # the Condition with only a local code and no text is left out
+    assert got.conditions[0].codes == [
+        Code(
+            system=SNOMED, code="59621000", display="Essential hypertension (disorder)"
+        )
+    ]
+    assert [(m.text, m.codes[0].code) for m in got.medications] == [
+        ("amLODIPine 5 mg tablet", "197361"),
+        ("24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet", "860975"),
+    ]
+    assert [(p.text, p.codes[0].system) for p in got.procedures] == [
+        ("Colonoscopy (procedure)", SNOMED)
+    ]
+    (hgb,) = got.observations
+    assert (hgb.codes[0].code, hgb.value, hgb.unit) == ("718-7", 11.8, "g/dL")
+
+
+def match_json(patient: Path, trial_text: str, tmp_path: Path, as_of: str) -> Any:
+    from typer.testing import CliRunner
+
+    from eligo.cli import app
+
+    trial = tmp_path / "trial.txt"
+    trial.write_text(trial_text, encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        ["match", str(patient), str(trial), "--as-of", as_of, "--format", "json", "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    (only,) = json.loads(result.stdout)["trials"]
+    return [(c["verdict"], c["text"]) for c in only["criteria"]], only
+
+
+def test_us_core_bundle_is_matched_by_its_snomed_and_rxnorm_texts(
+    tmp_path: Path,
+) -> None:
+    verdicts, _ = match_json(
+        US_CORE,
+        "Inclusion Criteria:\n"
+        "- Men and women aged 18 to 45 years\n"
+        "- Essential hypertension\n"
+        "- Hemoglobin >= 10 g/dL\n"
+        "Exclusion Criteria:\n"
+        "- Pregnant or breastfeeding\n"
+        "- Amlodipine\n"
+        "- Metformin within the last 12 months\n",
+        tmp_path,
+        "2026-10-20",
+    )
+    assert verdicts == [
+        ("met", "Men and women aged 18 to 45 years"),
+        ("met", "Essential hypertension"),  # SNOMED CT display
+        ("met", "Hemoglobin >= 10 g/dL"),  # LOINC
+        ("not_met", "Pregnant or breastfeeding"),  # ICD-10-CM Z34.82, 15 days old
+        ("not_met", "Amlodipine"),  # RxNorm code, the reference's display
+        ("not_met", "Metformin within the last 12 months"),  # RxNorm display
+    ]
+
+
+def test_local_codes_bundle(tmp_path: Path) -> None:
+    got = load_patient(LOCAL_CODES)
+    assert (got.id, got.sex, got.birth_date) == ("loc-204", None, "1979-11")
+    assert [c.text for c in got.conditions] == ["Gout of left foot"]
+    assert got.pregnant is None  # Z33.1 in a local system is not ICD-10-CM
+    assert [m.text for m in got.medications] == ["allopurinol 100 mg tablet"]
+    assert [(p.text, p.codes) for p in got.procedures] == [
+        (
+            "Knee arthroscopy",
+            [Code(system="local procedures", code="PX-88", display="Knee arthroscopy")],
+        )
+    ]
+    assert [(o.name, o.value) for o in got.observations] == [("Hemoglobin", 13.1)]
+    verdicts, trial = match_json(
+        LOCAL_CODES,
+        "Inclusion Criteria:\n"
+        "- Male or female, 40 to 60 years old\n"
+        "- Hemoglobin >= 10 g/dL\n"
+        "Exclusion Criteria:\n"
+        "- Gout\n"
+        "- Pregnancy\n",
+        tmp_path,
+        "2026-11-22",
+    )
+    assert verdicts == [
+        ("met", "Male or female, 40 to 60 years old"),
+        ("met", "Hemoglobin >= 10 g/dL"),
+        ("not_met", "Gout"),
+        ("unknown", "Pregnancy"),
+    ]
+    assert trial["verdict"] == "excluded"
+
+
+def test_a_bundle_of_unknown_codes_only_is_a_clean_profile(tmp_path: Path) -> None:
+    oid = "urn:oid:2.999.12.7"
+    data = bundle(
+        condition(code=concept(None, (oid, "1", None))),
+        condition(code={"coding": [{"system": "LOCAL", "code": "2"}]}),
+        procedure(code=concept(None, ("http://example.org/px", "3", None))),
+        statement(medicationCodeableConcept=concept(None, (oid, "4", None))),
+        observation(
+            code=concept(None, (oid, "5", None)), valueQuantity=quantity(7, "mg")
+        ),
+        observation(
+            code=concept(None, (oid, "6", None)),
+            valueCodeableConcept=concept(None, (oid, "Y", None)),
+        ),
+        patient={"resourceType": "Patient", "id": "anon"},
+    )
+    got = patient_from_bundle(data)
+    assert got == Patient(id="anon")
+    path = tmp_path / "unknown_codes.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    verdicts, _ = match_json(
+        path,
+        "Inclusion Criteria:\n- Male and female patients\n"
+        "Exclusion Criteria:\n- Diabetes\n",
+        tmp_path,
+        "2026-11-22",
+    )
+    assert verdicts == [("met", "Male and female patients"), ("unknown", "Diabetes")]
 
 
 # --- ResearchSubject -------------------------------------------------------------
@@ -1070,3 +1642,86 @@ def test_medication_statement_status(state: str, expected: str | None) -> None:
 
 def test_pregnancy_status_keeps_its_date(hcv: Patient) -> None:
     assert hcv.pregnant is False and hcv.status_date is not None
+
+
+# --- sex: a criterion that allows any sex ------------------------------------------
+
+ANY_SEX_TRIAL = (
+    "Inclusion Criteria:\n"
+    "- Male and female patients\n"
+    "- Men or women\n"
+    "- All genders\n"
+    "- Women only\n"
+)
+
+
+@pytest.fixture(scope="module")
+def any_sex_trial(parser):
+    from eligo.trial import Trial
+
+    doc = parser.parse(Trial(id="SEX", text=ANY_SEX_TRIAL, source_format="text"))
+    sex = [
+        [c.value for c in crit.constraints if c.type == "sex"] for crit in doc.criteria
+    ]
+    assert sex == [["all"], ["all"], ["all"], ["female"]]  # what the parser gives
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("gender", "shown", "women_only"),
+    [
+        ("female", "female", "met"),
+        ("male", "male", "not_met"),
+        ("other", "unknown", "unknown"),
+        ("unknown", "unknown", "unknown"),
+        (None, "unknown", "unknown"),
+    ],
+)
+def test_any_sex_is_met_for_every_patient(
+    any_sex_trial: Any, gender: str | None, shown: str, women_only: str
+) -> None:
+    from datetime import date
+
+    import eligo
+
+    person = {"resourceType": "Patient", "id": "p1"}
+    if gender is not None:
+        person["gender"] = gender
+    report = eligo.match(
+        bundle(patient=person), [any_sex_trial], as_of=date(2026, 1, 1)
+    )
+    *any_sex, only = report.trials[0].criteria
+    for crit in any_sex:
+        assert (crit.verdict, crit.holds) == ("met", True)
+        (ev,) = crit.evidence
+        assert ev.reason == f"the criterion allows any sex (the patient's: {shown})"
+    assert only.verdict == women_only
+    if women_only == "unknown":
+        assert only.evidence[0].reason == "sex unknown" and only.missing == ["sex"]
+
+
+@pytest.mark.parametrize(
+    ("value", "negated", "holds", "reason"),
+    [
+        ("all", False, True, "the criterion allows any sex (the patient's: unknown)"),
+        ("all", True, None, "sex constraint 'all' (negated) not checked"),
+        ("female", False, None, "sex unknown"),
+        ("male", True, None, "sex unknown"),
+    ],
+)
+def test_sex_atom_with_unknown_sex(
+    value: str, negated: bool, holds: bool | None, reason: str
+) -> None:
+    from datetime import date
+
+    from eligo.document import Constraint, Criterion, Document
+    from eligo.match.evaluate import Context
+    from eligo.match.measures import sex_atom
+
+    text = "Men and women"
+    con = Constraint(start=0, end=len(text), type="sex", value=value, negated=negated)
+    crit = Criterion(start=0, end=len(text), section="inclusion", constraints=[con])
+    doc = Document(id="T", text=text, criteria=[crit])
+    ctx = Context(patient=Patient(), as_of=date(2026, 1, 1), lab_max_age_days=90)
+    atom = sex_atom(doc, con, ctx)
+    assert (atom.holds, atom.evidence.reason) == (holds, reason)

@@ -7,7 +7,20 @@ so an error names the entry. Mapped resources:
 - ``Patient``: id, birth date (partial dates kept), sex (female/male only);
 - ``Condition``, ``MedicationStatement``/``MedicationRequest``, ``Procedure``,
   ``Observation`` (components become observations of their own),
-  ``ResearchSubject`` (earlier or current trials).
+  ``ResearchSubject`` (earlier or current trials);
+- pregnancy (``pregnant``, ``status_date``): from ``Observation`` (LOINC
+  82810-3 "Pregnancy status", SNOMED CT 77386006 "Pregnancy" as the code, or
+  a value among ``PREGNANCY_ANSWERS``) and from ``Condition`` (ICD-10-CM
+  pregnancy and end-of-pregnancy categories, SNOMED CT 77386006): see
+  :func:`_condition_pregnancy`. Statuses that disagree are settled by date,
+  the latest wins; when one of them is undated, pregnancy is unknown.
+
+Codes are kept as written (system, code, display), in any system: SNOMED CT,
+RxNorm, LOINC, local ones. A fact is matched by its text (``code.text``, else
+the first coding's ``display``) and by codes in the systems eligo maps
+(ICD-10-CM, ATC; LOINC for lab results); no code is translated into another
+system. A fact with neither text nor a code in a system eligo names
+(``KNOWN_SYSTEMS``) cannot be matched and is left out.
 
 Everything else is ignored. Nothing is guessed: a resource without a usable
 code or text, an observation without a value, a record entered in error and a
@@ -21,7 +34,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -36,10 +49,14 @@ from .patient import (
     TrialParticipation,
     date_bounds,
 )
+from .rules import SYSTEM_ALIASES, system_name
 
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
+#: Code systems eligo names (SNOMED CT, RxNorm, LOINC, ICD-10-CM, ATC): a fact
+#: coded only in other systems, with no text, cannot be matched and is left out.
+KNOWN_SYSTEMS = frozenset(SYSTEM_ALIASES.values())
 
 #: LOINC "Pregnancy status" and its answers (LOINC answer list, SNOMED CT).
 PREGNANCY_STATUS = (LOINC, "82810-3")
@@ -49,6 +66,31 @@ PREGNANCY_ANSWERS: dict[tuple[str, str], bool] = {
     (SNOMED, "77386006"): True,  # Pregnant
     (SNOMED, "60001007"): False,  # Not pregnant
 }
+#: SNOMED CT 77386006 |Pregnancy|: as a Condition or Observation code, pregnant.
+PREGNANCY_CONCEPT = ("snomed", "77386006")
+
+#: ICD-10-CM categories (inclusive ranges of the first three characters) of a
+#: pregnancy now: an active Condition coded in one is "pregnant".
+PREGNANT_CATEGORIES = (
+    ("Z33", "Z33"),  # Pregnant state (but Z33.2, see below)
+    ("Z34", "Z34"),  # Encounter for supervision of normal pregnancy
+    ("Z3A", "Z3A"),  # Weeks of gestation
+    ("O00", "O02"),  # Ectopic, molar pregnancy, other abnormal products of conception
+    ("O09", "O48"),  # High-risk pregnancy, maternal disorders, care for the fetus
+    ("O98", "O9A"),  # Maternal diseases complicating pregnancy (and childbirth...)
+)
+#: ICD-10-CM categories of a pregnancy that has ended: "not pregnant" from the
+#: Condition's onset.
+ENDED_CATEGORIES = (
+    ("O03", "O08"),  # Abortive outcomes: spontaneous abortion, after termination
+    ("O80", "O82"),  # Encounter for delivery
+    ("O85", "O92"),  # Complications predominantly related to the puerperium
+)
+#: Neither (no pregnancy status): Z33.2 (encounter for elective termination:
+#: pregnant before it, not after), O60-O77 (labour and delivery: either side of
+#: the birth), O94 (sequelae: any time later).
+_NO_STATUS_CODES = ("Z332",)
+_ICD_CATEGORY = re.compile(r"^[A-Z][0-9][0-9A-Z]")
 
 #: R4 resource types that R4B dropped: valid in an R4 bundle, never mapped.
 R4_ONLY_TYPES = frozenset(
@@ -299,6 +341,24 @@ def _codes(concept: Any) -> list[Code]:
     ]
 
 
+def _usable(text: str | None, codes: list[Code]) -> bool:
+    """Whether a fact can be matched: by its text, or by a code in a system
+    eligo names (a code in a local or unknown system alone cannot)."""
+    return text is not None or any(
+        system_name(c.system) in KNOWN_SYSTEMS for c in codes
+    )
+
+
+def _has_code(concept: Any, wanted: tuple[str, str]) -> bool:
+    """Whether a CodeableConcept has a coding ``(system short name, code)``."""
+    if concept is None:
+        return False
+    return any(
+        c.system and c.code and (system_name(c.system), c.code.strip()) == wanted
+        for c in concept.coding or []
+    )
+
+
 def _status_codes(concept: Any) -> set[str]:
     if concept is None:
         return set()
@@ -403,6 +463,165 @@ def _settled_pregnancy(found: list[tuple[str | None, bool | None]]) -> bool | No
     return None
 
 
+def _observation_has_value(model: Any) -> bool:
+    return any(
+        getattr(model, name) is not None
+        for name in type(model).model_fields
+        if name.startswith("value") and not name.endswith("__ext")
+    )
+
+
+def _pregnancy_finding(model: Any) -> bool | None:
+    """An Observation coded "pregnancy" (SNOMED CT 77386006): its answer or
+    boolean value; with no value (and no reason one is missing), the finding
+    itself says pregnant."""
+    if model.valueCodeableConcept is not None:
+        return _pregnancy(model)
+    if model.valueBoolean is not None:
+        return bool(model.valueBoolean)
+    if model.dataAbsentReason is None and not _observation_has_value(model):
+        return True
+    return None
+
+
+def _observation_pregnancy(model: Any) -> tuple[str | None, bool | None] | None:
+    """(date, pregnant) from an Observation; None when it is not a pregnancy
+    status of the patient (not about pregnancy, entered in error, or about
+    someone else: a ``focus``).
+
+    A status is: LOINC 82810-3 "Pregnancy status" (its answer, None if not one
+    of ``PREGNANCY_ANSWERS``), SNOMED CT 77386006 "Pregnancy" as the code, or
+    any other Observation whose value is one of ``PREGNANCY_ANSWERS`` (C-CDA
+    converted records code it "ASSERTION").
+    """
+    if model.status in _OBSERVATION_SKIP or model.focus:
+        return None
+    when = _observation_date(model)
+    if _is_pregnancy_status(model):
+        return when, _pregnancy(model)
+    if _has_code(model.code, PREGNANCY_CONCEPT):
+        return when, _pregnancy_finding(model)
+    answer = _pregnancy(model)
+    return None if answer is None else (when, answer)
+
+
+def _in_categories(category: str, ranges: tuple[tuple[str, str], ...]) -> bool:
+    return any(low <= category <= high for low, high in ranges)
+
+
+def _coding_pregnancy(system: str | None, code: str | None) -> bool | None:
+    """What one coding says: True a pregnancy now, False a pregnancy that has
+    ended, None neither. ICD-10-CM codes are read with or without their dot."""
+    if not system or not code:
+        return None
+    name, flat = system_name(system), code.strip().upper().replace(".", "")
+    if (name, flat) == PREGNANCY_CONCEPT:
+        return True
+    if (
+        name != "icd10cm"
+        or flat.startswith(_NO_STATUS_CODES)
+        or not _ICD_CATEGORY.match(flat)
+    ):
+        return None
+    if _in_categories(flat[:3], PREGNANT_CATEGORIES):
+        return True
+    if _in_categories(flat[:3], ENDED_CATEGORIES):
+        return False
+    return None
+
+
+def _concept_pregnancy(concept: Any) -> bool | None:
+    """What a Condition's code says of pregnancy (None if its codings disagree)."""
+    if concept is None:
+        return None
+    found = {_coding_pregnancy(c.system, c.code) for c in concept.coding or []}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+def _onset(model: Any) -> str | None:
+    return _first_date(
+        model.onsetDateTime, model.onsetPeriod and model.onsetPeriod.start
+    )
+
+
+def _abatement(model: Any) -> str | None:
+    return _first_date(
+        model.abatementDateTime, model.abatementPeriod and model.abatementPeriod.end
+    )
+
+
+def _clinical_state(model: Any) -> Literal["active", "resolved"] | None:
+    """clinicalStatus inactive/resolved/remission: over (on the abatement date
+    if given, else on a day not known); active/recurrence/relapse: ongoing."""
+    clinical = _status_codes(model.clinicalStatus)
+    if clinical & {"inactive", "resolved", "remission"}:
+        return "resolved"
+    if clinical & {"active", "recurrence", "relapse"}:
+        return "active"
+    return None
+
+
+def _condition_pregnancy(model: Any) -> tuple[str | None, bool] | None:
+    """(date, pregnant) from a Condition; None when it says nothing of it.
+
+    - A pregnancy now (``PREGNANT_CATEGORIES``, SNOMED CT 77386006): pregnant
+      on its recorded date, else its onset (else undated). Once over (an
+      abatement date, or clinicalStatus inactive/resolved/remission), not
+      pregnant: on the abatement date; else on the onset, the day after which
+      it ended (a lower bound, which only makes the status older); else
+      undated.
+    - A pregnancy that ended (``ENDED_CATEGORIES``: delivery, abortive
+      outcome, puerperium): not pregnant from its onset; without an onset it
+      says nothing of now (a delivery written into the history at a later
+      visit is no status on that visit's date).
+    - Refuted, entered in error or not established (provisional,
+      differential, unconfirmed): nothing.
+    """
+    if _status_codes(model.verificationStatus) & (_CONDITION_SKIP | {"refuted"}):
+        return None
+    kind = _concept_pregnancy(model.code)
+    onset = _onset(model)
+    if kind is None:
+        return None
+    if kind is False:
+        return (onset, False) if onset else None
+    ended = _abatement(model)
+    if ended or _clinical_state(model) == "resolved":
+        return ended or onset, False
+    return _date(model.recordedDate) or onset, True
+
+
+def _pregnancy_fields(found: list[tuple[str | None, bool | None]]) -> dict[str, Any]:
+    """``pregnant`` (and ``status_date``, the latest date) from the statuses."""
+    pregnant = _settled_pregnancy(found)
+    fields: dict[str, Any] = {"pregnant": pregnant}
+    dates = [d for d, _ in found if d]
+    if pregnant is not None and dates:
+        fields["status_date"] = max(dates, key=lambda d: date_bounds(d)[1])
+    return fields
+
+
+def _statement_period(model: Any) -> tuple[str | None, str | None]:
+    """A MedicationStatement's effective period (or dateTime, as its start)."""
+    start, end = _period(model.effectivePeriod)
+    return start or _date(model.effectiveDateTime), end
+
+
+def _request_period(model: Any) -> tuple[str | None, str | None]:
+    """A MedicationRequest's dosage bounds, else the dispense validity, else
+    from the day it was written."""
+    start, end = None, None
+    for dosage in model.dosageInstruction or []:
+        repeat = dosage.timing and dosage.timing.repeat
+        if repeat and repeat.boundsPeriod:
+            start, end = _period(repeat.boundsPeriod)
+            break
+    if start is None and end is None and model.dispenseRequest:
+        start, end = _period(model.dispenseRequest.validityPeriod)
+    return start or _date(model.authoredOn), end
+
+
 # --- the reader ---------------------------------------------------------------
 
 
@@ -435,7 +654,8 @@ class _Reader:
             return None
         return target
 
-    def patient(self) -> Patient:
+    def patient_resource(self) -> Any:
+        """The bundle's one Patient resource (the same one may come twice)."""
         found = [
             (i, m) for i, _, m in self.entries if m.get_resource_type() == "Patient"
         ]
@@ -453,46 +673,56 @@ class _Reader:
                     f"{self.where}: entries {first_index} and {index} are two "
                     "different Patient resources; a bundle must describe one patient"
                 )
-        gender = first.gender
-        profile: dict[str, Any] = {
-            "birth_date": _date(first.birthDate),
-            "sex": gender if gender in ("female", "male") else None,
+        return first
+
+    def facts(self) -> dict[str, list[Any]]:
+        """The profile's lists, from every entry in bundle order."""
+        out: dict[str, list[Any]] = {
+            "conditions": [],
+            "medications": [],
+            "procedures": [],
+            "observations": [],
+            "trials": [],
         }
-        if first.id:
-            profile["id"] = first.id
-        pregnancy: list[tuple[str | None, bool | None]] = []
-        conditions: list[Condition] = []
-        medications: list[Medication] = []
-        procedures: list[Procedure] = []
-        observations: list[Observation] = []
-        trials: list[TrialParticipation] = []
         for _, _, model in self.entries:
             kind = model.get_resource_type()
             if kind == "Condition":
-                conditions += self.condition(model)
+                out["conditions"] += self.condition(model)
             elif kind in ("MedicationStatement", "MedicationRequest"):
-                medications += self.medication(model, kind)
+                out["medications"] += self.medication(model, kind)
             elif kind == "Procedure":
-                procedures += self.procedure(model)
+                out["procedures"] += self.procedure(model)
             elif kind == "Observation":
-                observations += self.observation(model)
-                if model.status not in _OBSERVATION_SKIP and _is_pregnancy_status(
-                    model
-                ):
-                    pregnancy.append((_observation_date(model), _pregnancy(model)))
+                out["observations"] += self.observation(model)
             elif kind == "ResearchSubject":
-                trials += self.trial(model)
-        profile.update(
-            conditions=conditions,
-            medications=medications,
-            procedures=procedures,
-            observations=observations,
-            trials=trials,
-            pregnant=_settled_pregnancy(pregnancy),
-        )
-        dates = [d for d, _ in pregnancy if d]
-        if profile["pregnant"] is not None and dates:
-            profile["status_date"] = max(dates, key=lambda d: date_bounds(d)[1])
+                out["trials"] += self.trial(model)
+        return out
+
+    def pregnancy(self) -> list[tuple[str | None, bool | None]]:
+        """Every dated pregnancy status the Conditions and Observations give."""
+        found: list[tuple[str | None, bool | None]] = []
+        for _, _, model in self.entries:
+            kind = model.get_resource_type()
+            status: tuple[str | None, bool | None] | None = None
+            if kind == "Condition":
+                status = _condition_pregnancy(model)
+            elif kind == "Observation":
+                status = _observation_pregnancy(model)
+            if status is not None:
+                found.append(status)
+        return found
+
+    def patient(self) -> Patient:
+        person = self.patient_resource()
+        gender = person.gender
+        profile: dict[str, Any] = {
+            "birth_date": _date(person.birthDate),
+            "sex": gender if gender in ("female", "male") else None,
+            **self.facts(),
+            **_pregnancy_fields(self.pregnancy()),
+        }
+        if person.id:
+            profile["id"] = person.id
         try:
             return Patient.model_validate(profile)
         except ValidationError as err:  # pragma: no cover - mapping keeps it valid
@@ -503,31 +733,16 @@ class _Reader:
         if verification & _CONDITION_SKIP:
             return []
         text, codes = _concept_text(model.code), _codes(model.code)
-        if not text and not codes:
+        if not _usable(text, codes):
             return []
-        onset = _first_date(
-            model.onsetDateTime, model.onsetPeriod and model.onsetPeriod.start
-        )
-        resolved = _first_date(
-            model.abatementDateTime,
-            model.abatementPeriod and model.abatementPeriod.end,
-        )
-        # clinicalStatus inactive/resolved/remission: over (on the abatement
-        # date if given, else on a day not known).
-        clinical = _status_codes(model.clinicalStatus)
-        status = None
-        if clinical & {"inactive", "resolved", "remission"}:
-            status = "resolved"
-        elif clinical & {"active", "recurrence", "relapse"}:
-            status = "active"
         return [
             Condition(
                 text=text,
                 codes=codes,
                 present="refuted" not in verification,
-                onset=onset,
-                resolved=resolved,
-                status=status,
+                onset=_onset(model),
+                resolved=_abatement(model),
+                status=_clinical_state(model),
             )
         ]
 
@@ -536,30 +751,23 @@ class _Reader:
         if kind == "MedicationStatement":
             if status in _STATEMENT_SKIP:
                 return []
-            start, end = _period(model.effectivePeriod)
-            start = start or _date(model.effectiveDateTime)
+            start, end = _statement_period(model)
         else:
             if status in _REQUEST_SKIP or model.doNotPerform:
                 return []
-            start, end = None, None
-            for dosage in model.dosageInstruction or []:
-                repeat = dosage.timing and dosage.timing.repeat
-                if repeat and repeat.boundsPeriod:
-                    start, end = _period(repeat.boundsPeriod)
-                    break
-            if start is None and end is None and model.dispenseRequest:
-                start, end = _period(model.dispenseRequest.validityPeriod)
-            start = start or _date(model.authoredOn)
+            start, end = _request_period(model)
         concept = model.medicationCodeableConcept
-        text: str | None = None
-        if concept is None and model.medicationReference is not None:
-            target = self.resolve(model.medicationReference, "Medication", model)
+        reference = model.medicationReference
+        if concept is None and reference is not None:
+            target = self.resolve(reference, "Medication", model)
             concept = target.code if target is not None else None
-            if concept is None:
-                text = _clean(model.medicationReference.display)
-        text = _concept_text(concept) or text
+        # The reference's display names the drug when the Medication's code
+        # has no text (an RxNorm coding without a display).
+        text = _concept_text(concept) or (
+            _clean(reference.display) if reference is not None else None
+        )
         codes = _codes(concept)
-        if not text and not codes:
+        if not _usable(text, codes):
             return []
         state = None
         if status in ("completed", "stopped"):
@@ -581,7 +789,7 @@ class _Reader:
         if model.status in _PROCEDURE_SKIP:
             return []
         text, codes = _concept_text(model.code), _codes(model.code)
-        if not text and not codes:
+        if not _usable(text, codes):
             return []
         when = _first_date(
             model.performedDateTime,
@@ -601,7 +809,7 @@ class _Reader:
         for holder in [model, *(model.component or [])]:
             name, codes = _concept_text(holder.code), _codes(holder.code)
             value = _Value(holder)
-            if (not name and not codes) or not value.found:
+            if not _usable(name, codes) or not value.found:
                 continue
             low, high = value.reference(holder)
             out.append(

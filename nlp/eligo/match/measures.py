@@ -85,7 +85,21 @@ def age_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
 
 
 def sex_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
+    """A sex constraint: "all" ("male or female", "all genders") holds for
+    every patient, whatever the record says; "female"/"male" needs the
+    patient's sex. A negated "all" is a reading eligo does not trust."""
     sex = ctx.patient.sex
+    if con.value == "all" and not con.negated:
+        return Atom(
+            True,
+            evidence(
+                doc,
+                con.start,
+                con.end,
+                True,
+                f"the criterion allows any sex (the patient's: {sex or 'unknown'})",
+            ),
+        )
     if con.value not in ("female", "male"):
         return Atom(
             None,
@@ -94,7 +108,9 @@ def sex_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
                 con.start,
                 con.end,
                 None,
-                f"sex constraint {con.value!r} not checked",
+                f"sex constraint {con.value!r}"
+                + (" (negated)" if con.negated else "")
+                + " not checked",
             ),
         )
     if sex is None:
