@@ -58,7 +58,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 DATA = SHARED / "trialgpt_criteria" / "annotations.json"
-CTGOV = SHARED / "ctgov_v2"
+CTGOV = [SHARED / "ctgov_v2", SHARED / "ctgov_xml"]
 OUT = ROOT / "benchmarks" / "results" / "match_notes.json"
 AS_OF = date(2026, 1, 1)
 
@@ -198,8 +198,8 @@ def main() -> int:
     result["all"] = score(rows)
     # Speed: one note read and matched against 100 parsed registry trials.
     docs = []
-    if CTGOV.is_dir():
-        for item in read_paths([CTGOV]):
+    if all(p.is_dir() for p in CTGOV):
+        for item in read_paths(CTGOV):
             if isinstance(item, Trial):
                 docs.append(parser.parse(item))
             if len(docs) == 100:

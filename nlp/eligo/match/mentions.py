@@ -96,11 +96,18 @@ class Mention:
     duration: Constraint | None = None
 
 
+def _qualifier_keys(ctx: Context) -> list[tuple[str, str]]:
+    """Each qualifier with its words as `` w1 w2 `` (folded once per match)."""
+    keys = ctx.cache.get("qualifier_keys")
+    if keys is None:
+        keys = [(q, f" {' '.join(words(q))} ") for q in ctx.concepts.rules.qualifiers]
+        ctx.cache["qualifier_keys"] = keys
+    return keys
+
+
 def _qualifiers(ctx: Context, tokens: list[str]) -> list[str]:
     low = " " + " ".join(tokens) + " "
-    return [
-        q for q in ctx.concepts.rules.qualifiers if f" {' '.join(words(q))} " in low
-    ]
+    return [q for q, key in _qualifier_keys(ctx) if key in low]
 
 
 def make_mention(
