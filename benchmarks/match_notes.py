@@ -135,6 +135,12 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--errors", type=Path, default=None, help="dump half A's errors")
+    ap.add_argument(
+        "--assertions",
+        choices=["eligo", "medspacy"],
+        default=None,
+        help="the note reader's ConText (default: the reader's default)",
+    )
     args = ap.parse_args()
     if not args.data.is_file():
         print(f"skipped: no {args.data}")
@@ -147,7 +153,11 @@ def main() -> int:
 
     rows_in = json.loads(args.data.read_text(encoding="utf-8"))
     parser = Parser(concepts=True)
-    reader = NoteReader(parser)
+    reader = (
+        NoteReader(parser, assertions=args.assertions)
+        if args.assertions
+        else NoteReader(parser)
+    )
     patients: dict[str, Any] = {}
     read_seconds: list[float] = []
     for r in rows_in:
@@ -189,6 +199,7 @@ def main() -> int:
     split = halves(rows_in)
     result: dict[str, Any] = {
         "data": "trialgpt_criteria (230 rows, 14 patients)",
+        "note_assertions": reader.assertions,
         "as_of": AS_OF.isoformat(),
         "mapping": "inclusion met/not_met/other -> included/not included/NEI; "
         "exclusion not_met/other -> excluded/not excluded",

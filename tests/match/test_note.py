@@ -257,3 +257,18 @@ def test_cli_bad_note_is_one_line(tmp_path: Path) -> None:
     out = CliRunner().invoke(app, ["match", str(note), str(trials)])
     assert out.exit_code == 2
     assert out.output.strip() == f"eligo: error: {note}: not a text note (binary data)"
+
+
+def test_eligo_docs_still_serialise_after_a_note(reader: NoteReader) -> None:
+    """medSpaCy's msgpack hooks would decode every dict with a "section" key
+    (each criterion's) as its own Section; the note reader removes them."""
+    from spacy.tokens import Doc
+
+    import eligo
+
+    reader.read(NOTE)  # imports medSpaCy
+    nlp = eligo.load()
+    doc = nlp("Inclusion Criteria:\n- Age 18 to 65 years\n")
+    back = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert back._.criteria == doc._.criteria
+    assert back._.criteria[0]["section"] == "inclusion"

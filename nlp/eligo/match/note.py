@@ -151,10 +151,33 @@ class _Sentences:
         )
 
 
+#: msgpack decoders medSpaCy registers for the whole process (srsly).
+_MEDSPACY_DECODERS = ("section", "modifiers", "modifier", "context_graph")
+
+
+@lru_cache(maxsize=1)
+def _import_medspacy() -> None:
+    """Import medSpaCy (its factories), without its process-wide msgpack hooks.
+
+    medSpaCy registers srsly msgpack decoders that turn *any* dict with a
+    "section" (or "modifier", ...) key into its own objects, so once it is
+    imported, eligo Docs (whose criteria hold a "section") no longer survive
+    ``Doc.to_bytes``: ``nlp.pipe(n_process=2)`` fails. The note reader never
+    serialises medSpaCy's objects, so the decoders are removed again.
+    """
+    import catalogue
+    import medspacy  # noqa: F401  (registers the factories)
+
+    for name in _MEDSPACY_DECODERS:
+        catalogue.REGISTRY.pop(("srsly", "msgpack_decoders", name), None)
+
+
 @lru_cache(maxsize=1)
 def _sectionizer() -> Any:
     """A blank spaCy pipeline with medSpaCy's sectionizer (clinical rules)."""
     import spacy
+
+    _import_medspacy()
 
     nlp = spacy.blank("en")
     nlp.add_pipe("medspacy_sectionizer")
@@ -163,8 +186,6 @@ def _sectionizer() -> Any:
 
 def note_sections(text: str) -> list[tuple[int, int, str]]:
     """The sections medSpaCy finds in a note: ``(start, end, category)``."""
-    import medspacy  # noqa: F401  (registers the sectionizer factory)
-
     with warnings.catch_warnings():
         # medSpaCy's sectionizer holds a spaCy Matcher it may leave empty
         # (W036 on every call): not ours to fix, and harmless.
@@ -328,16 +349,77 @@ def _said_of_family(text: str, sentence_start: int, start: int) -> bool:
     return _FAMILY.search(text, clause_start, start) is not None
 
 
+@lru_cache(maxsize=1)
+def _medspacy_context() -> Any:
+    """A blank spaCy pipeline: sentencizer and medSpaCy's ConText (its
+    clinical rules, written for notes)."""
+    import spacy
+
+    _import_medspacy()
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("medspacy_context")
+    return nlp
+
+
+def medspacy_assertions(
+    text: str, spans: list[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """The assertion medSpaCy's ConText gives each ``(start, end)`` of ``text``
+    (negated, family, hypothetical, historical or present)."""
+    nlp = _medspacy_context()
+    doc = nlp.make_doc(text)
+    ents: list[Any] = []
+    keys: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans)):
+        span = doc.char_span(start, end, label="ENT", alignment_mode="expand")
+        if span is not None and (not ents or span.start >= ents[-1].end):
+            ents.append(span)
+            keys.append((start, end))
+    doc.ents = ents
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W036\]")
+        for _, component in nlp.pipeline:
+            doc = component(doc)
+    out = {}
+    for key, ent in zip(keys, doc.ents, strict=True):
+        x = ent._
+        out[key] = (
+            "negated"
+            if x.is_negated
+            else "family"
+            if x.is_family
+            else "hypothetical"
+            if x.is_hypothetical
+            else "historical"
+            if x.is_historical
+            else "present"
+        )
+    return out
+
+
 def _facts(
     doc: Document,
     sentences: _Sentences,
     sections: list[tuple[int, int, str]],
+    assertions: str = "eligo",
 ) -> dict[str, list[Any]]:
     lists: dict[str, list[Any]] = {
         "conditions": [],
         "medications": [],
         "procedures": [],
     }
+    theirs: dict[tuple[int, int], str] = {}
+    if assertions == "medspacy":
+        theirs = medspacy_assertions(
+            doc.text,
+            [
+                (e.start, e.end)
+                for c in doc.criteria
+                for e in c.entities
+                if e.label in _LISTS
+            ],
+        )
     for crit in doc.criteria:
         for ent in crit.entities:
             label = ent.label
@@ -347,6 +429,7 @@ def _facts(
             if label not in _LISTS:
                 continue
             assertion = ent.assertion or ("negated" if ent.negated else "present")
+            assertion = theirs.get((ent.start, ent.end), assertion)
             assertion = SECTION_ASSERTIONS.get(section or "", assertion)
             if assertion != "negated" and _said_of_family(
                 doc.text, crit.start, ent.start
@@ -390,6 +473,9 @@ class NoteReader:
         lexicon: The analyte lexicon (the packaged one by default).
         closed_world: Read the note as complete for exclusion criteria (see
             the module docstring); False reads it as an open record.
+        assertions: Whose ConText asserts the mentions: ``"eligo"`` (eligo's,
+            written for criteria) or ``"medspacy"`` (medSpaCy's clinical
+            rules, written for notes).
     """
 
     def __init__(
@@ -398,10 +484,14 @@ class NoteReader:
         *,
         lexicon: Lexicon | None = None,
         closed_world: bool = True,
+        assertions: str = "eligo",
     ) -> None:
+        if assertions not in ("eligo", "medspacy"):
+            raise ValueError(f"assertions: 'eligo' or 'medspacy', not {assertions!r}")
         self._parser = parser
         self.lexicon = lexicon or Lexicon.default()
         self.closed_world = closed_world
+        self.assertions = assertions
 
     @property
     def parser(self) -> Parser:
@@ -472,7 +562,7 @@ class NoteReader:
         if consent is not None:
             fields["consent"] = consent[0]
             sources["consent"] = sentences.source(*consent[1])
-        lists = _facts(doc, sentences, sections)
+        lists = _facts(doc, sentences, sections, self.assertions)
         smoking = read_smoking(text)
         if smoking is not None:
             lists["conditions"].append(
