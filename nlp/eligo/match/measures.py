@@ -223,7 +223,11 @@ def measurement_atom(
     analyte = con.analyte
     name = analyte.text if analyte else "measurement"
     start, end = con.start, con.end
-    analyte_id = _analyte_id(ctx, analyte.text) if analyte else None
+    # The measurement component's lexicon entry, as the store and the audit
+    # read it; a text lookup only for Documents written before it had one.
+    analyte_id = (analyte.id or _analyte_id(ctx, analyte.text)) if analyte else None
+    if analyte_id is not None and analyte_id not in ctx.lexicon:
+        analyte_id = None  # an entry of another lexicon than the match's
     if analyte_id is None:
         return Atom(
             None,
