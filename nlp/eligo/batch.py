@@ -48,6 +48,7 @@ def run_parse(
     jobs: int = 1,
     max_chars: int = DEFAULT_MAX_CHARS,
     concepts: bool = True,
+    codes: bool = False,
     compact: bool = False,
     engine: str = "local",
     scheduler: str | None = None,
@@ -64,6 +65,7 @@ def run_parse(
         jobs: Worker processes.
         max_chars: Longest criteria text accepted.
         concepts: Run the concept model (``False``: no entities, much faster).
+        codes: ICD-10-CM codes on Condition entities where certain.
         compact: JSON without the fields that hold their default.
         engine: ``"local"`` (``jobs`` processes) or ``"dask"``.
         scheduler: The Dask scheduler address (``None``: a local cluster).
@@ -89,6 +91,7 @@ def run_parse(
             default_section=section,
             max_chars=max_chars,
             concepts=concepts,
+            codes=codes,
             as_json=write_json is not None,
             compact=compact,
             engine=engine,

@@ -158,6 +158,15 @@ def parse(
             "faster (bulk runs that need constraints only).",
         ),
     ] = False,
+    codes: Annotated[
+        bool,
+        typer.Option(
+            "--codes",
+            help="ICD-10-CM codes on Condition entities, only where certain "
+            "(the index is built into ~/.cache/eligo or $ELIGO_CACHE on first "
+            "use, about 1.5 min).",
+        ),
+    ] = False,
     compact: Annotated[
         bool,
         typer.Option(
@@ -216,6 +225,7 @@ def parse(
             jobs=jobs,
             max_chars=max_chars,
             concepts=not no_concepts,
+            codes=codes,
             compact=compact,
             engine=engine.value,
             scheduler=scheduler,

@@ -14,7 +14,13 @@ import json
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from .trial import where
 
@@ -39,6 +45,21 @@ class Trigger(Span):
     text: str
 
 
+class Code(_Model):
+    """A code of an entity, given only where certain.
+
+    ``score`` is the cosine similarity (0-1) of the mention to the nearest
+    alias of the code; a code is given only at or above a calibrated threshold
+    (``eligo.normalise.icd10.THRESHOLD``). ``display`` is the code's
+    description in its code system.
+    """
+
+    system: Literal["icd10cm"]
+    code: str
+    display: str
+    score: float = Field(ge=0, le=1)
+
+
 class Entity(Span):
     """A concept mention (Chia's type names where one fits).
 
@@ -46,6 +67,10 @@ class Entity(Span):
     "present", "negated", "historical", "hypothetical" or "family", with the
     ``trigger`` that set it. ``negated`` is textual negation only: a negated
     Condition in an exclusion criterion stays an exclusion criterion.
+    ``code`` is set on Condition entities only, and only when codes were asked
+    for (``eligo parse --codes``) and the code is certain; the key is left out
+    of the JSON when there is no code, so output without ``--codes`` is as it
+    was.
     """
 
     label: str
@@ -53,6 +78,16 @@ class Entity(Span):
     source: str | None = None
     assertion: str | None = None
     trigger: Trigger | None = None
+    code: Code | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_missing_code(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.code is None:
+            data.pop("code", None)
+        return data
 
 
 class Analyte(Span):

@@ -120,6 +120,8 @@ class Parser:
         nlp: A pipeline to use instead of :func:`build_pipeline`'s.
         concepts: Run the concept model (``eligo_concepts``); without it,
             criteria get no entities. Ignored when ``nlp`` is given.
+        codes: Put ICD-10-CM codes on Condition entities where certain
+            (``eligo_codes``; off by default). Ignored when ``nlp`` is given.
         batch_size: Trials that :meth:`parse_many` passes together through the
             components that have a ``pipe`` method (the concept model).
 
@@ -138,6 +140,7 @@ class Parser:
         max_chars: int = DEFAULT_MAX_CHARS,
         nlp: Language | None = None,
         concepts: bool = True,
+        codes: bool = False,
         batch_size: int = 32,
     ) -> None:
         if default_section not in ("inclusion", "exclusion", "unknown"):
@@ -151,7 +154,9 @@ class Parser:
         self.nlp = (
             nlp
             if nlp is not None
-            else build_pipeline(max_chars=max_chars, concepts=concepts, tokenize=False)
+            else build_pipeline(
+                max_chars=max_chars, concepts=concepts, tokenize=False, codes=codes
+            )
         )
         self.tokenize = not set(self.nlp.pipe_names) <= TEXT_ONLY
         self._whole_text = WholeTextTokenizer(renew_after=TEXT_VOCAB_DOCS)
@@ -382,6 +387,7 @@ def parse_trials(
     default_section: str = ...,
     max_chars: int = ...,
     concepts: bool = ...,
+    codes: bool = ...,
     chunksize: int = ...,
     as_json: Literal[False] = ...,
     compact: bool = ...,
@@ -398,6 +404,7 @@ def parse_trials(
     default_section: str = ...,
     max_chars: int = ...,
     concepts: bool = ...,
+    codes: bool = ...,
     chunksize: int = ...,
     as_json: Literal[True],
     compact: bool = ...,
@@ -414,6 +421,7 @@ def parse_trials(
     default_section: str = ...,
     max_chars: int = ...,
     concepts: bool = ...,
+    codes: bool = ...,
     chunksize: int = ...,
     as_json: bool,
     compact: bool = ...,
@@ -429,6 +437,7 @@ def parse_trials(
     default_section: str = "unknown",
     max_chars: int = DEFAULT_MAX_CHARS,
     concepts: bool = True,
+    codes: bool = False,
     chunksize: int = 32,
     as_json: bool = False,
     compact: bool = False,
@@ -445,6 +454,9 @@ def parse_trials(
     model). Memory stays bounded: at most ``jobs * chunksize * 8`` trials are
     read ahead of the writer (read in a thread of the pool when ``jobs`` > 1).
 
+    ``codes`` puts ICD-10-CM codes on Condition entities where certain
+    (:class:`Parser`).
+
     ``compact`` JSON leaves out fields that hold their default
     (:meth:`DocumentJSON.of`). ``engine="dask"`` runs the chunks on a Dask
     cluster instead (:func:`eligo.scale.dask_engine.parse_on_dask`): the one at
@@ -459,6 +471,12 @@ def parse_trials(
         "concepts": concepts,
         "batch_size": chunksize,
     }
+    if codes:  # only when asked, so default kwargs (and Dask's keys) are as before
+        kwargs["codes"] = True
+        if jobs > 1 or engine == "dask":
+            from .normalise.icd10 import default_index
+
+            default_index()  # built once here, not by every worker at once
     if engine == "dask":
         from .scale.dask_engine import parse_on_dask
 

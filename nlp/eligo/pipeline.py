@@ -11,6 +11,7 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
+from .errors import EligoError
 from .extensions import register_extensions
 
 #: Component names, in pipeline order.
@@ -31,7 +32,10 @@ PIPE_NAMES: tuple[str, ...] = (
 #: attributes, never its tokens. A component that reads tokens must not be
 #: listed: :class:`eligo.parse.Parser` skips the tokenizer for a pipeline made
 #: of these alone. (``eligo_concepts`` tokenizes each criterion itself.)
-TEXT_ONLY: frozenset[str] = frozenset(PIPE_NAMES)
+#: The optional component that puts ICD-10-CM codes on Condition entities
+#: (``build_pipeline(codes=True)``; not in :data:`PIPE_NAMES`).
+CODES = "eligo_codes"
+TEXT_ONLY: frozenset[str] = frozenset((*PIPE_NAMES, CODES))
 #: The component that runs the trained concept model (the slowest by far).
 CONCEPTS = "eligo_concepts"
 #: Components that only read the concept model's entities.
@@ -40,7 +44,11 @@ DEFAULT_MAX_CHARS = 1_000_000
 
 
 def build_pipeline(
-    *, max_chars: int = DEFAULT_MAX_CHARS, concepts: bool = True, tokenize: bool = True
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    concepts: bool = True,
+    tokenize: bool = True,
+    codes: bool = False,
 ) -> Language:
     """A fresh eligo pipeline (eligo's tokenizer + eligo components).
 
@@ -52,10 +60,17 @@ def build_pipeline(
             False gives it ``eligo.whole_text_tokenizer.v1`` (one token per
             Doc), which is all the components of :data:`PIPE_NAMES` need and
             saves a quarter of a second at start-up; Docs then have no words.
+        codes: Add ``eligo_codes`` last (:mod:`eligo.concepts.codes`): ICD-10-CM
+            codes on Condition entities where certain. Needs ``concepts``.
 
     Returns:
         The pipeline.
+
+    Raises:
+        EligoError: ``codes`` without ``concepts``.
     """
+    if codes and not concepts:
+        raise EligoError("codes need the concept model (drop --no-concepts)")
     register_extensions()
     tokenizer = "eligo.tokenizer.v1" if tokenize else "eligo.whole_text_tokenizer.v1"
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": tokenizer}}})
@@ -63,4 +78,8 @@ def build_pipeline(
     for name in PIPE_NAMES:
         if concepts or name not in NEEDS_CONCEPTS:
             nlp.add_pipe(name)
+    if codes:
+        from .concepts import codes as _codes  # noqa: F401  (registers the factory)
+
+        nlp.add_pipe(CODES)
     return nlp
