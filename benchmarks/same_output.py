@@ -10,7 +10,7 @@ model, and lists the records whose JSON differs.
 
 Usage:
     python benchmarks/same_output.py --base /tmp/base [--ignore FIELD ...]
-        [--no-concepts-only]
+        [--no-concepts-only] [--base-python /tmp/base/.venv/bin/python]
 
 ``--ignore`` drops a top-level Document field before comparing (a field the
 change adds). Exit code 1 when any record differs. Skips (exit 0) without
@@ -46,14 +46,26 @@ def inputs(shared: Path, scratch: Path) -> list[Path]:
     return paths
 
 
-def parse(code: Path, paths: list[Path], concepts: bool, out: Path) -> None:
-    """``eligo parse`` of ``paths`` with the package under ``code``."""
+def parse(
+    code: Path, paths: list[Path], concepts: bool, out: Path, python: str
+) -> None:
+    """``eligo parse`` of ``paths`` with the package under ``code``.
+
+    Raises:
+        SystemExit: The run wrote nothing (its last error line is printed).
+    """
     env = dict(os.environ, PYTHONPATH=str(code / "nlp"))
-    cmd = [sys.executable, "-c", "from eligo.cli import main; main()", "parse"]
+    cmd = [python, "-c", "from eligo.cli import main; main()", "parse"]
     cmd += [str(p) for p in paths] + ["--format", "jsonl", "--quiet", "-o", str(out)]
     if not concepts:
         cmd.append("--no-concepts")
-    subprocess.run(cmd, env=env, check=False, stderr=subprocess.DEVNULL)
+    run = subprocess.run(cmd, env=env, check=False, capture_output=True, text=True)
+    if not out.is_file() or not out.stat().st_size:
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SystemExit(
+            f"{code}: eligo parse wrote nothing: {last} (a baseline that lacks a "
+            "module this venv's entry points name needs its own venv: --base-python)"
+        )
 
 
 def records(path: Path, ignore: list[str]) -> dict[str, str]:
@@ -74,6 +86,11 @@ def main() -> int:
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--ignore", action="append", default=[])
     ap.add_argument("--no-concepts-only", action="store_true")
+    ap.add_argument(
+        "--base-python",
+        default=sys.executable,
+        help="the baseline's interpreter (a venv with the baseline installed)",
+    )
     args = ap.parse_args()
     if not args.shared.is_dir():
         print(f"skipped: no {args.shared}")
@@ -84,9 +101,13 @@ def main() -> int:
         paths = inputs(args.shared, scratch)
         for concepts in [False] if args.no_concepts_only else [False, True]:
             got: dict[str, dict[str, str]] = {}
-            for name, code in (("base", args.base), ("this", ROOT)):
+            runs = (
+                ("base", args.base, args.base_python),
+                ("this", ROOT, sys.executable),
+            )
+            for name, code, python in runs:
                 out = scratch / f"{name}-{concepts}.jsonl"
-                parse(code, paths, concepts, out)
+                parse(code, paths, concepts, out, python)
                 got[name] = records(out, args.ignore)
             base, this = got["base"], got["this"]
             changed = sorted(
