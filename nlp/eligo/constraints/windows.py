@@ -51,6 +51,8 @@ class _ClauseBreaks:
     stops at ``start`` or at the criterion's end (its look-ahead is one
     character), so only the text after the last of them is scanned again per
     window: a criterion with a thousand windows costs one scan, not a thousand.
+    The scan goes lazily only as far as the windows asked about (a criterion's
+    first window pays no more than a scan up to it).
     """
 
     def __init__(self, view: str, crit_start: int) -> None:
@@ -58,13 +60,22 @@ class _ClauseBreaks:
         self.crit_start = crit_start
         self.ends: list[int] = []
         self.heads: list[int] = []  # head start after the first k breaks
-        head = crit_start
-        for m in _CLAUSE_BREAK.finditer(view, crit_start):
-            head = _head_after(m, head)
+        self._scan = _CLAUSE_BREAK.finditer(view, crit_start)
+        self._done = False
+
+    def _reach(self, pos: int) -> None:
+        """Scan until a break ends after ``pos`` (or the text ends)."""
+        while not self._done and (not self.ends or self.ends[-1] <= pos):
+            m = next(self._scan, None)
+            if m is None:
+                self._done = True
+                return
+            head = self.heads[-1] if self.heads else self.crit_start
             self.ends.append(m.end())
-            self.heads.append(head)
+            self.heads.append(_head_after(m, head))
 
     def head_start(self, start: int) -> int:
+        self._reach(start - 1)
         k = bisect_right(self.ends, start - 1)
         pos = self.ends[k - 1] if k else self.crit_start
         head = self.heads[k - 1] if k else self.crit_start
