@@ -24,6 +24,7 @@ from eligo.categories.chia import is_dev
 from eligo.categories.data import chia_examples, corpus_examples, evaluate
 from eligo.categories.model import load_model
 from eligo.extensions import register_extensions
+from eligo.spans import set_criteria
 
 
 def speed(chia_dir: Path) -> float:
@@ -44,7 +45,7 @@ def speed(chia_dir: Path) -> float:
                     {"start": pos, "end": pos + len(line), "section": "unknown"}
                 )
             pos += len(line) + 1
-        doc._.criteria = criteria
+        set_criteria(doc, criteria)
         t0 = time.perf_counter()
         nlp.get_pipe("eligo_categories")(doc)
         seconds += time.perf_counter() - t0

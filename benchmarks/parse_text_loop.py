@@ -66,7 +66,7 @@ eligo.parse_text("warm up")
 def shared(part):
     for t in part:
         eligo.parse_text(t)
-parsers = [Parser(nlp=build_pipeline(tokenize=False)) for _ in halves]
+parsers = [Parser(nlp=build_pipeline()) for _ in halves]
 for p in parsers:
     p.parse(Trial(id="w", text="warm up", source_format="text"))
 def own(k):

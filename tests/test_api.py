@@ -11,6 +11,7 @@ import eligo
 import eligo.api
 from eligo.errors import EligoError
 from eligo.pipeline import PIPE_NAMES
+from eligo.spans import criterion_records
 from eligo.trial import Trial
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "trials"
@@ -35,11 +36,14 @@ def test_module_docstring_example() -> None:
     doc = eligo.load()(
         "Inclusion Criteria:\n- Age 18 to 65\nExclusion Criteria:\n- HIV"
     )
-    got = [(c["section"], doc.text[c["start"] : c["end"]]) for c in doc._.criteria]
+    got = [(c.label_, c.text) for c in doc.spans["criteria"]]
     assert got == [("inclusion", "Age 18 to 65"), ("exclusion", "HIV")]
     assert len(doc) > 1  # a spaCy user gets tokens
-    (age,) = doc._.criteria[0]["constraints"]
-    assert (age["type"], age["low"], age["high"]) == ("age", 18, 65)
+    (age,) = doc.spans["eligo"]
+    assert (age.label_, age.text, age._.fields["low"]) == ("age", "Age 18 to 65", 18)
+    assert age._.fields["high"] == 65
+    (rec,) = criterion_records(doc)[0]["constraints"]
+    assert rec is age._.fields
 
 
 @pytest.mark.parametrize("index", range(len(TEXTS)))
@@ -125,7 +129,7 @@ def test_parse_text_from_threads() -> None:
 @pytest.mark.slow
 def test_pipe_with_two_processes_keeps_the_attributes() -> None:
     nlp = eligo.load()
-    one = [nlp(t)._.criteria for t in TEXTS]
-    two = [d._.criteria for d in nlp.pipe(TEXTS, n_process=2, batch_size=2)]
+    one = [criterion_records(nlp(t)) for t in TEXTS]
+    two = [criterion_records(d) for d in nlp.pipe(TEXTS, n_process=2, batch_size=2)]
     assert two == one
     assert any(c["entities"] for crits in one for c in crits)

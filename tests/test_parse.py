@@ -179,34 +179,28 @@ def test_run_parse_without_concepts(tmp_path) -> None:
     assert '"entities":[]' in out.getvalue().replace(" ", "")
 
 
-def test_text_only_pipeline_skips_the_tokenizer(parser) -> None:
-    assert not parser.tokenize
+def test_docs_are_tokenized_in_a_vocab_of_their_own(parser) -> None:
     trial = trials(1)[0]
+    before = len(parser.nlp.vocab.strings)
     doc = parser.make_doc(trial)
+    parser.make_doc(Trial(id="v", text="zqxv-unseen-word and another"))
+    assert len(parser.nlp.vocab.strings) == before, "the pipeline's vocab never grows"
+    assert doc.vocab is not parser.nlp.vocab
     assert doc.text == trial.text
-    assert len(doc) == 1
-    assert doc.vocab is not parser.nlp.vocab, "the pipeline's vocab does not grow"
+    assert len(doc) > 1
+    assert [t.text for t in doc] == [t.text for t in parser.nlp.make_doc(trial.text)]
     assert len(parser.make_doc(Trial(id="e", text=""))) == 0
 
 
-def test_skipping_the_tokenizer_changes_nothing(parser) -> None:
-    # The default Parser's pipeline has the no-op whole-text tokenizer.
-    assert len(parser.nlp.make_doc("INR >= 1.5")) == 1
-    tokenizing = Parser(nlp=build_pipeline())
-    tokenizing.tokenize = True
-    assert len(tokenizing.make_doc(trials(1)[0])) > 1
-    items = trials(5)
-    assert dumped(list(parser.parse_many(items))) == dumped(
-        list(tokenizing.parse_many(items))
-    )
-
-
-def test_a_pipeline_with_other_components_is_tokenized() -> None:
+def test_a_pipeline_with_other_components_runs_them() -> None:
     nlp = build_pipeline(concepts=False)
     nlp.add_pipe("sentencizer", first=True)
     parser = Parser(nlp=nlp)
-    assert parser.tokenize
-    assert len(parser.make_doc(trials(1)[0])) > 1
+    doc = parser.make_doc(trials(1)[0])
+    for _, proc in parser.nlp.pipeline:
+        doc = proc(doc)
+    assert doc.has_annotation("SENT_START")
+    assert doc.spans["criteria"]
 
 
 def test_the_text_vocab_is_renewed(monkeypatch) -> None:

@@ -6,6 +6,7 @@ import pytest
 import spacy
 
 from eligo.pipeline import PIPE_NAMES, build_pipeline
+from eligo.spans import criterion_records
 from eligo.trial import Trial
 
 TEXT = "Inclusion Criteria:\n- Age 18 or older\nExclusion Criteria:\n- Pregnancy\n"
@@ -37,7 +38,7 @@ def test_factory_resolves_without_importing_eligo(name: str) -> None:
 
 def criteria_of(nlp: spacy.language.Language, text: str) -> list[tuple[str, int, int]]:
     doc = nlp(text)
-    return [(c["section"], c["start"], c["end"]) for c in doc._.criteria]
+    return [(c["section"], c["start"], c["end"]) for c in criterion_records(doc)]
 
 
 def test_saved_pipeline_loads_with_its_rules(tmp_path) -> None:
@@ -62,7 +63,7 @@ def test_rules_travel_in_bytes() -> None:
 def test_extensions_survive_multiprocess_pipe() -> None:
     nlp = build_pipeline()
     docs = list(nlp.pipe([TEXT, TEXT], n_process=2))
-    assert [len(d._.criteria) for d in docs] == [2, 2]
+    assert [len(criterion_records(d)) for d in docs] == [2, 2]
 
 
 def test_criteria_component_needs_sections() -> None:

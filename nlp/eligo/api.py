@@ -6,35 +6,41 @@ and cached, as ``spacy.load`` would load it once per program):
 >>> import eligo
 >>> nlp = eligo.load()
 >>> doc = nlp("Inclusion Criteria:\\n- Age 18 to 65\\nExclusion Criteria:\\n- HIV")
->>> [(c["section"], doc.text[c["start"] : c["end"]]) for c in doc._.criteria]
+>>> [(c.label_, c.text) for c in doc.spans["criteria"]]
 [('inclusion', 'Age 18 to 65'), ('exclusion', 'HIV')]
+>>> [(k.label_, k.text, k._.fields["low"]) for k in doc.spans["eligo"]]
+[('age', 'Age 18 to 65', 18.0)]
 
-``nlp.pipe(texts, n_process=2)`` works too: the extension attributes hold plain
-data and survive the trip between processes.
+``nlp.pipe(texts, n_process=2)``, ``Doc.to_bytes`` and displaCy
+(``displacy.render(doc, style="span", options={"spans_key": "eligo"})``) work
+too: results are span groups, and the values on them plain data.
 
-Doc extension attributes (registered by :mod:`eligo.extensions`; all offsets
-are character offsets into ``doc.text``, end exclusive):
+What a Doc holds (see :mod:`eligo.spans`; offsets are character offsets into
+``doc.text``, end exclusive):
 
-- ``doc._.criteria``: one dict per criterion, in text order: ``start``,
-  ``end``, ``section`` ("inclusion", "exclusion", "unknown"), ``items``
-  (``[[start, end], ...]`` of nested sub-items), ``heading`` (``[start, end]``
-  or None), ``constraints`` (dicts with the fields of
-  :class:`eligo.document.Constraint`), ``logic`` (the AND/OR tree over
-  constraint indices, or None), ``entities`` (dicts with the fields of
-  :class:`eligo.document.Entity`: ``label``, ``assertion``, ``trigger``, ...),
-  ``category``, ``category_scores`` and ``computable``.
-- ``doc._.sections``: ``[{"start", "end", "section", "header": [s, e] | None}]``.
+- ``doc.spans["sections"]``, ``doc.spans["criteria"]`` (label: "inclusion",
+  "exclusion" or "unknown"), ``doc.spans["eligo"]`` (the constraints; label:
+  their type) and ``doc.spans["concepts"]`` (the entities; label: "Condition",
+  "Drug", ...).
+- ``span._.fields``: the span's record, with the fields of
+  :class:`eligo.document.Criterion`, :class:`~eligo.document.Constraint` or
+  :class:`~eligo.document.Entity` (``low``, ``unit``, ``analyte``,
+  ``assertion``, ``trigger``, ``logic``, ``category``, ...) and the exact
+  character offsets (``start``, ``end``; the span's tokens cover them).
+- ``criterion._.constraints`` and ``criterion._.entities``: its spans, in order
+  (a criterion's ``logic`` indexes its constraints); ``span._.criterion``: the
+  criterion of a constraint or entity; ``span._.assertion`` ("present",
+  "negated", "historical", "hypothetical", "family") and ``span._.negated``.
 - ``doc._.source_format`` (input): "text" (the default) segments a pasted
   page; a registry reader's name ("ctgov_json", ...) a criteria block.
 - ``doc._.default_section`` (input): section of criteria no header places.
 - ``doc._.view``: the reading view of the text the components share (internal).
 
-There are no Span or Token extensions yet: criteria, constraints and entities
-are the dicts above. :func:`to_document` turns a Doc into the public
+:func:`to_document` turns a Doc into the public
 :class:`eligo.document.Document` (what ``eligo parse`` writes).
 
 Threads: a spaCy pipeline is not documented as safe to call from several
-threads at once, and eligo's parser keeps per-call state (its whole-text
+threads at once, and eligo's parser keeps per-call state (its Docs'
 vocab), so :func:`parse_text` and :func:`parse_texts` share the cached
 pipeline under one lock: any number of threads may call them. Parsing is
 CPU-bound Python, so threads would not run it in parallel anyway

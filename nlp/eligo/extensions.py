@@ -1,7 +1,8 @@
-"""Custom ``Doc`` attributes, registered in one place.
+"""Custom ``Doc`` and ``Span`` attributes, registered in one place.
 
-They hold plain, serialisable data (lists of dicts, strings) so they survive
-``Doc.to_bytes`` and multi-process ``nlp.pipe``.
+They hold plain, serialisable data (dicts, lists, strings) so they survive
+``Doc.to_bytes`` and multi-process ``nlp.pipe``. eligo's results are span
+groups with ``Span._`` attributes: see :mod:`eligo.spans`.
 """
 
 from __future__ import annotations
@@ -15,18 +16,17 @@ DOC_EXTENSIONS: dict[str, object] = {
     "default_section": "unknown",
     # The reading view of the text (see eligo.segment.view), made once per doc.
     "view": None,
-    # [{"start", "end", "section", "header": [start, end] | None}]
-    "sections": None,
-    # [{"start", "end", "section", "items": [[s, e], ...], "heading": [s, e] | None}]
-    "criteria": None,
 }
 
 
 def register_extensions() -> None:
-    """Register eligo's ``Doc`` extensions (idempotent)."""
+    """Register eligo's ``Doc`` and ``Span`` extensions (idempotent)."""
+    from .spans import register_span_extensions
+
     for name, default in DOC_EXTENSIONS.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
+    register_span_extensions()
 
 
 def doc_view(doc: Doc) -> str:

@@ -32,11 +32,14 @@ from .document import (
     Summary,
 )
 from .errors import EligoError, TextTooLongError
-from .pipeline import DEFAULT_MAX_CHARS, TEXT_ONLY, build_pipeline
+from .pipeline import DEFAULT_MAX_CHARS, build_pipeline
 from .sanitise import clean_text, clean_trial
 from .segment.view import reading_view
+from .spans import CONSTRAINTS as CONSTRAINT_SPANS
+from .spans import CRITERIA, SECTIONS, child_fields, spans
+from .spans import ENTITIES as ENTITY_SPANS
 from .summary import summarise
-from .tokenizer import WHOLE_TEXT_VOCAB_DOCS, WholeTextTokenizer
+from .tokenizer import FRESH_VOCAB_DOCS, FreshVocabTokenizer
 from .trial import ReadFailure, Trial, where
 
 
@@ -55,7 +58,7 @@ class ParseFailure:
 
 
 #: Docs made over one text-only vocab before a fresh one replaces it.
-TEXT_VOCAB_DOCS = WHOLE_TEXT_VOCAB_DOCS
+TEXT_VOCAB_DOCS = FRESH_VOCAB_DOCS
 
 
 @dataclass(frozen=True)
@@ -125,12 +128,10 @@ class Parser:
         batch_size: Trials that :meth:`parse_many` passes together through the
             components that have a ``pipe`` method (the concept model).
 
-    When every component of the pipeline is in
-    :data:`eligo.pipeline.TEXT_ONLY` (the default pipeline, with or without
-    concepts), no component reads tokens, so the tokenizer is skipped: each
-    Doc holds its whole text as one token (in a small vocab of its own, so the
-    pipeline's vocab does not grow with the input). The pipeline it builds
-    itself therefore gets the no-op whole-text tokenizer.
+    Docs are made by the pipeline's tokenizer over a vocab of their own,
+    renewed every :data:`TEXT_VOCAB_DOCS` Docs
+    (:class:`eligo.tokenizer.FreshVocabTokenizer`), so the pipeline's vocab
+    does not grow with the input.
     """
 
     def __init__(
@@ -154,12 +155,11 @@ class Parser:
         self.nlp = (
             nlp
             if nlp is not None
-            else build_pipeline(
-                max_chars=max_chars, concepts=concepts, tokenize=False, codes=codes
-            )
+            else build_pipeline(max_chars=max_chars, concepts=concepts, codes=codes)
         )
-        self.tokenize = not set(self.nlp.pipe_names) <= TEXT_ONLY
-        self._whole_text = WholeTextTokenizer(renew_after=TEXT_VOCAB_DOCS)
+        self._tokenizer = FreshVocabTokenizer(
+            self.nlp.tokenizer, renew_after=TEXT_VOCAB_DOCS
+        )
 
     def make_doc(self, trial: Trial) -> Doc:
         """The tokenized Doc of a trial, before any component.
@@ -173,11 +173,7 @@ class Parser:
         trial = clean_trial(trial)
         if len(trial.text) > self.max_chars:
             raise TextTooLongError(len(trial.text), self.max_chars)
-        doc = (
-            self.nlp.make_doc(trial.text)
-            if self.tokenize
-            else self._whole_text(trial.text)
-        )
+        doc = self._tokenizer(trial.text)
         doc._.view = reading_view(trial.text)  # Doc.text would rebuild the string
         doc._.source_format = trial.source_format
         doc._.default_section = self.default_section
@@ -278,44 +274,52 @@ class Parser:
 
 
 def to_document(trial: Trial, doc: Doc) -> Document:
-    """Build the public Document from a processed Doc."""
-    criteria = [
-        Criterion(
-            section=c["section"],
-            start=c["start"],
-            end=c["end"],
-            items=[Span(start=s, end=e) for s, e in c["items"]],
-            constraints=[
-                Constraint.model_validate(k) for k in c.get("constraints", [])
-            ],
-            entities=[Entity.model_validate(e) for e in c.get("entities", [])],
-            logic=c.get("logic"),
-            category=c.get("category"),
-            category_scores=c.get("category_scores") or {},
-            computable=c.get("computable"),
-            heading=(
-                Heading(
-                    start=c["heading"][0],
-                    end=c["heading"][1],
-                    text=trial.text[c["heading"][0] : c["heading"][1]],
-                )
-                if c["heading"]
-                else None
-            ),
+    """Build the public Document from a processed Doc (its span groups)."""
+    criteria = []
+    for span in spans(doc, CRITERIA):
+        c = span._.fields
+        heading = c.get("heading")
+        criteria.append(
+            Criterion(
+                section=c["section"],
+                start=c["start"],
+                end=c["end"],
+                items=[Span(start=s, end=e) for s, e in c["items"]],
+                constraints=[
+                    Constraint.model_validate(k)
+                    for k in child_fields(span, CONSTRAINT_SPANS)
+                ],
+                entities=[
+                    Entity.model_validate(e) for e in child_fields(span, ENTITY_SPANS)
+                ],
+                logic=c.get("logic"),
+                category=c.get("category"),
+                category_scores=c.get("category_scores") or {},
+                computable=c.get("computable"),
+                heading=(
+                    Heading(
+                        start=heading[0],
+                        end=heading[1],
+                        text=trial.text[heading[0] : heading[1]],
+                    )
+                    if heading
+                    else None
+                ),
+            )
         )
-        for c in doc._.criteria or []
-    ]
-    sections = [
-        SectionSpan(
-            section=s["section"],
-            start=s["start"],
-            end=s["end"],
-            header=Span(start=s["header"][0], end=s["header"][1])
-            if s["header"]
-            else None,
+    sections = []
+    for span in spans(doc, SECTIONS):
+        s = span._.fields
+        sections.append(
+            SectionSpan(
+                section=s["section"],
+                start=s["start"],
+                end=s["end"],
+                header=Span(start=s["header"][0], end=s["header"][1])
+                if s["header"]
+                else None,
+            )
         )
-        for s in doc._.sections or []
-    ]
     structured = None
     if trial.structured is not None:
         st = trial.structured

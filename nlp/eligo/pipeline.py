@@ -28,14 +28,9 @@ PIPE_NAMES: tuple[str, ...] = (
     "eligo_context",
     "eligo_categories",
 )
-#: Components that read a Doc's text (its reading view) and ``doc._``
-#: attributes, never its tokens. A component that reads tokens must not be
-#: listed: :class:`eligo.parse.Parser` skips the tokenizer for a pipeline made
-#: of these alone. (``eligo_concepts`` tokenizes each criterion itself.)
 #: The optional component that puts ICD-10-CM codes on Condition entities
 #: (``build_pipeline(codes=True)``; not in :data:`PIPE_NAMES`).
 CODES = "eligo_codes"
-TEXT_ONLY: frozenset[str] = frozenset((*PIPE_NAMES, CODES))
 #: The component that runs the trained concept model (the slowest by far).
 CONCEPTS = "eligo_concepts"
 #: Components that only read the concept model's entities.
@@ -47,7 +42,6 @@ def build_pipeline(
     *,
     max_chars: int = DEFAULT_MAX_CHARS,
     concepts: bool = True,
-    tokenize: bool = True,
     codes: bool = False,
 ) -> Language:
     """A fresh eligo pipeline (eligo's tokenizer + eligo components).
@@ -56,10 +50,6 @@ def build_pipeline(
         max_chars: Longest text the pipeline accepts (``nlp.max_length``).
         concepts: Include ``eligo_concepts`` (the trained concept model). Without
             it criteria get no entities; the model is not even loaded.
-        tokenize: Give the pipeline eligo's tokenizer (``eligo.tokenizer.v1``).
-            False gives it ``eligo.whole_text_tokenizer.v1`` (one token per
-            Doc), which is all the components of :data:`PIPE_NAMES` need and
-            saves a quarter of a second at start-up; Docs then have no words.
         codes: Add ``eligo_codes`` last (:mod:`eligo.concepts.codes`): ICD-10-CM
             codes on Condition entities where certain. Needs ``concepts``.
 
@@ -72,8 +62,9 @@ def build_pipeline(
     if codes and not concepts:
         raise EligoError("codes need the concept model (drop --no-concepts)")
     register_extensions()
-    tokenizer = "eligo.tokenizer.v1" if tokenize else "eligo.whole_text_tokenizer.v1"
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": tokenizer}}})
+    nlp = spacy.blank(
+        "en", config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}}
+    )
     nlp.max_length = max_chars
     for name in PIPE_NAMES:
         if concepts or name not in NEEDS_CONCEPTS:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
@@ -125,69 +124,48 @@ def create_tokenizer() -> Callable[[Language], Tokenizer]:
     return make_eligo_tokenizer
 
 
-#: Docs a :class:`WholeTextTokenizer` makes over one vocab before a fresh one.
-WHOLE_TEXT_VOCAB_DOCS = 256
+#: Docs a :class:`FreshVocabTokenizer` makes over one vocab before a fresh one.
+FRESH_VOCAB_DOCS = 2000
 
 
-class WholeTextTokenizer:
-    """A tokenizer for pipelines whose components never read tokens.
+class FreshVocabTokenizer:
+    """A pipeline's tokenizer whose Docs get a vocab of their own.
 
-    eligo's own components work on a Doc's text and ``doc._`` attributes
-    (:data:`eligo.pipeline.TEXT_ONLY`); the concept model tokenizes each
-    criterion with its own tokenizer. For such a pipeline this makes a Doc of
-    one token holding the whole text, and costs nothing to build, where
-    :func:`make_eligo_tokenizer` spends about 0.25 s on English exceptions and
-    affix rules at every start-up.
-
-    Each text becomes a word of the Doc's vocab, so the Docs get a small vocab
-    of their own, replaced every ``renew_after`` Docs: memory stays flat
-    however many texts go through (the pipeline's vocab never sees them).
+    Every word of a text enters the vocab of the Doc it makes, so over a
+    registry's worth of trials one shared vocab would grow without end. This
+    tokenizes as ``base`` does (the same exceptions and affix rules), over a
+    vocab of its own that is replaced every ``renew_after`` Docs (a new
+    tokenizer costs about 0.07 s): memory stays flat however many texts go
+    through, and the pipeline's vocab never sees them.
     """
 
-    def __init__(
-        self, vocab: Vocab | None = None, renew_after: int = WHOLE_TEXT_VOCAB_DOCS
-    ) -> None:
-        self.vocab = vocab if vocab is not None else Vocab()
-        self.renew_after = renew_after
-        self._docs_vocab = Vocab()
+    def __init__(self, base: Tokenizer, renew_after: int = FRESH_VOCAB_DOCS) -> None:
+        self.base = base
+        self.renew_after = max(1, renew_after)
         self._docs = 0
+        self._tokenizer = self._fresh()
+
+    def _fresh(self) -> Tokenizer:
+        base = self.base
+        vocab = Vocab(
+            strings=[],
+            lex_attr_getters=base.vocab.lex_attr_getters,
+            writing_system=base.vocab.writing_system,
+        )
+        cls = type(base) if isinstance(base, EligoTokenizer) else Tokenizer
+        return cls(
+            vocab,
+            rules=base.rules,
+            prefix_search=base.prefix_search,
+            suffix_search=base.suffix_search,
+            infix_finditer=base.infix_finditer,
+            token_match=base.token_match,
+            url_match=base.url_match,
+        )
 
     def __call__(self, text: str) -> Doc:
         if self._docs >= self.renew_after:
-            self._docs_vocab = Vocab()
+            self._tokenizer = self._fresh()
             self._docs = 0
         self._docs += 1
-        if not text:
-            return Doc(self._docs_vocab, words=[])
-        return Doc(self._docs_vocab, words=[text], spaces=[False])
-
-    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
-        for text in texts:
-            yield self(text)
-
-    # Nothing to save: the tokenizer has no settings.
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return b""
-
-    def from_bytes(
-        self, data: bytes, *, exclude: Iterable[str] = ()
-    ) -> WholeTextTokenizer:
-        return self
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        Path(path).write_bytes(b"")
-
-    def from_disk(
-        self, path: str | Path, *, exclude: Iterable[str] = ()
-    ) -> WholeTextTokenizer:
-        return self
-
-
-@registry.tokenizers("eligo.whole_text_tokenizer.v1")
-def create_whole_text_tokenizer() -> Callable[[Language], WholeTextTokenizer]:
-    """Registered factory for :class:`WholeTextTokenizer`."""
-
-    def make(nlp: Language) -> WholeTextTokenizer:
-        return WholeTextTokenizer(nlp.vocab)
-
-    return make
+        return self._tokenizer(text)

@@ -15,6 +15,7 @@ from eligo.categories.chia import ChiaEntity, ChiaLine, is_dev
 from eligo.categories.data import corpus_examples, evaluate, is_held_out
 from eligo.categories.model import FILES, default_model_path, save_model, train
 from eligo.extensions import register_extensions
+from eligo.spans import criterion_records, set_criteria
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,8 +40,8 @@ def categorise(nlp: Language, texts: list[str]) -> list[dict[str, Any]]:
     for t in texts:
         criteria.append({"start": pos, "end": pos + len(t), "section": "inclusion"})
         pos += len(t) + 1
-    doc._.criteria = criteria
-    return list(nlp(doc)._.criteria)
+    set_criteria(doc, criteria)
+    return criterion_records(nlp(doc))
 
 
 def test_model_ships_in_package() -> None:
@@ -139,8 +140,8 @@ def test_empty_and_missing_criteria() -> None:
     with pytest.raises(ValueError, match="eligo_criteria"):
         pipeline("Age 18")
     doc = pipeline.make_doc("")
-    doc._.criteria = []
-    assert pipeline(doc)._.criteria == []
+    set_criteria(doc, [])
+    assert criterion_records(pipeline(doc)) == []
 
 
 def test_saved_pipeline_carries_model(nlp: Language, tmp_path: Path) -> None:

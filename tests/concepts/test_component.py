@@ -13,6 +13,7 @@ from eligo.concepts.component import (
 from eligo.concepts.decode import model_kind
 from eligo.parse import Parser
 from eligo.pipeline import build_pipeline
+from eligo.spans import criterion_records
 from eligo.trial import Trial
 
 TEXT = (
@@ -66,7 +67,7 @@ def test_entities_point_at_their_text(parsed) -> None:
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     found = []
-    for crit in doc._.criteria:
+    for crit in criterion_records(doc):
         ents = crit["entities"]
         for e in ents:
             assert crit["start"] <= e["start"] < e["end"] <= crit["end"]
@@ -85,7 +86,9 @@ def test_rule_analytes_win_over_the_model(parsed) -> None:
     doc = nlp.make_doc(TEXT)
     for _, proc in nlp.pipeline:
         doc = proc(doc)
-    crit = next(c for c in doc._.criteria if "HbA1c" in TEXT[c["start"] : c["end"]])
+    crit = next(
+        c for c in criterion_records(doc) if "HbA1c" in TEXT[c["start"] : c["end"]]
+    )
     hba1c = [
         (e["label"], e["source"])
         for e in crit["entities"]
@@ -204,9 +207,10 @@ def test_pipe_over_documents_equals_one_at_a_time(parsed) -> None:
         raise AssertionError("no eligo_concepts")
 
     pipe = nlp.get_pipe("eligo_concepts")
-    one = [pipe(upto_concepts(t))._.criteria for t in texts]
+    one = [criterion_records(pipe(upto_concepts(t))) for t in texts]
     batched = [
-        d._.criteria for d in pipe.pipe([upto_concepts(t) for t in texts], batch_size=2)
+        criterion_records(d)
+        for d in pipe.pipe([upto_concepts(t) for t in texts], batch_size=2)
     ]
     assert batched == one
     assert any(c["entities"] for crits in one for c in crits)

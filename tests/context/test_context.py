@@ -12,6 +12,7 @@ from spacy.language import Language
 from eligo.context import ContextRule, load_context_rules
 from eligo.errors import RuleError
 from eligo.extensions import register_extensions
+from eligo.spans import criterion_records, set_criteria, set_entities
 
 
 @pytest.fixture(scope="module")
@@ -47,19 +48,22 @@ def annotate(
     for phrase in entities:
         s, e = _span(text, phrase)
         ents.append({"label": "Condition", "start": s, "end": e})
-    doc._.criteria = [
-        {
-            "start": start,
-            "end": len(text),
-            "section": section,
-            "items": items or [],
-            "heading": heading,
-            "constraints": constraints or [],
-            "entities": ents,
-        }
-    ]
+    set_criteria(
+        doc,
+        [
+            {
+                "start": start,
+                "end": len(text),
+                "section": section,
+                "items": items or [],
+                "heading": heading,
+                "constraints": constraints or [],
+                "entities": ents,
+            }
+        ],
+    )
     doc = nlp(doc)
-    return dict(doc._.criteria[0])
+    return criterion_records(doc)[0]
 
 
 # (criterion text, {entity phrase: (assertion, trigger text | None)})
@@ -473,9 +477,11 @@ def test_in_whole_pipeline() -> None:
             break
         doc = proc(doc)
     s = text.index("stroke")
-    doc._.criteria[0]["entities"] = [{"label": "Condition", "start": s, "end": s + 6}]
+    set_entities(
+        doc.spans["criteria"][0], [{"label": "Condition", "start": s, "end": s + 6}]
+    )
     doc = pipeline.get_pipe("eligo_context")(doc)
-    first, second = doc._.criteria
+    first, second = criterion_records(doc)
     assert first["section"] == "exclusion"
     assert first["entities"][0]["negated"] is True
     assert all(c.get("negated") is False for c in second["constraints"])

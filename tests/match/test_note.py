@@ -270,5 +270,7 @@ def test_eligo_docs_still_serialise_after_a_note(reader: NoteReader) -> None:
     nlp = eligo.load()
     doc = nlp("Inclusion Criteria:\n- Age 18 to 65 years\n")
     back = Doc(nlp.vocab).from_bytes(doc.to_bytes())
-    assert back._.criteria == doc._.criteria
-    assert back._.criteria[0]["section"] == "inclusion"
+    assert back._.fields == doc._.fields
+    (criterion,) = back.spans["criteria"]
+    assert criterion._.fields["section"] == "inclusion"
+    assert [c.label_ for c in criterion._.constraints] == ["age"]

@@ -1,6 +1,6 @@
 """``eligo_categories``: what each criterion is about.
 
-Sets, on every criterion dict in ``doc._.criteria``:
+Sets, on the record (``span._.fields``) of every criterion span:
 
 - ``category``: one of :data:`eligo.categories.labels.CATEGORIES`;
 - ``category_scores``: calibrated probability of every category (sums to 1);
@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..extensions import doc_view, register_extensions
+from ..spans import criteria
 from .labels import NOT_COMPUTABLE
 from .model import FILES, FastScorer, default_model_path, load_model
 
@@ -43,15 +44,11 @@ class CategoryComponent:
         self._cache: dict[str, tuple[str, dict[str, float], bool]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.criteria is None:
-            raise ValueError(
-                f"{self.name} needs eligo_criteria before it in the pipeline"
-            )
-        criteria = doc._.criteria
-        if not criteria:
+        found = [span._.fields for span in criteria(doc, self.name)]
+        if not found:
             return doc
         view = doc_view(doc)
-        texts = [" ".join(view[c["start"] : c["end"]].split()) for c in criteria]
+        texts = [" ".join(view[c["start"] : c["end"]].split()) for c in found]
         cache = self._cache
         fresh: dict[str, tuple[str, dict[str, float], bool]] = {}
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
@@ -64,7 +61,7 @@ class CategoryComponent:
                     c: round(p, 4) for c, p in zip(classes, row.tolist(), strict=True)
                 }
                 fresh[text] = (best, scores, best not in NOT_COMPUTABLE)
-        for criterion, text in zip(criteria, texts, strict=True):
+        for criterion, text in zip(found, texts, strict=True):
             category, scores, computable = fresh.get(text) or cache[text]
             criterion["category"] = category
             criterion["category_scores"] = dict(scores)
@@ -115,8 +112,8 @@ def _scorer(model_path: Path) -> FastScorer:
 
 @Language.factory(
     "eligo_categories",
-    assigns=["doc._.criteria"],
-    requires=["doc._.criteria"],
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
     default_config={},
 )
 def make_category_component(nlp: Language, name: str) -> CategoryComponent:

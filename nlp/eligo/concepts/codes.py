@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 
 from ..extensions import doc_view, register_extensions
 from ..normalise import icd10
+from ..spans import criteria, entity_fields
 
 #: The entity label that gets codes.
 CODED_LABEL = "Condition"
@@ -83,20 +84,18 @@ class CodeLinker:
 
 def condition_entities(doc: Doc) -> list[dict[str, Any]]:
     """The Condition entity dicts of every criterion of ``doc``."""
-    if doc._.criteria is None:
-        raise ValueError("eligo_codes needs eligo_criteria before it in the pipeline")
     return [
         entity
-        for crit in doc._.criteria
-        for entity in crit.get("entities", [])
+        for crit in criteria(doc, "eligo_codes")
+        for entity in entity_fields(crit)
         if entity.get("label") == CODED_LABEL
     ]
 
 
 @Language.factory(
     "eligo_codes",
-    assigns=["doc._.criteria"],
-    requires=["doc._.criteria"],
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
     default_config={"index": "", "threshold": icd10.THRESHOLD},
 )
 def make_code_linker(

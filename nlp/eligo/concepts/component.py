@@ -1,9 +1,10 @@
 """Concept entities for each criterion: the trained model, reconciled with rules.
 
 ``eligo_concepts`` runs the trained concept model (``models/eligo_ner``, see
-its ``MODEL_CARD.md``) over every criterion's reading view and appends plain
-dicts ``{"label", "start", "end", "negated", "source"}`` to the criterion's
-``"entities"`` list, offsets into the document text.
+its ``MODEL_CARD.md``) over every criterion's reading view and gives the
+criterion entity spans (``doc.spans["concepts"]``) whose records are
+``{"label", "start", "end", "negated", "source"}``, offsets into the
+document text.
 
 One precedence decides every conflict, so a character is never inside two
 entities of a criterion:
@@ -41,6 +42,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..extensions import doc_view, register_extensions
+from ..spans import criteria, record, set_entities
 from . import (
     architecture,  # noqa: F401  (the span categorizer's model)
     lexicon_features,  # noqa: F401  (the model's pipeline uses it)
@@ -245,16 +247,16 @@ class ConceptRecognizer:
 
     def _process(self, docs: list[Doc]) -> list[Doc]:
         texts: list[str] = []
-        for doc in docs:
-            if doc._.criteria is None:
-                raise ValueError(
-                    f"{self.name} needs eligo_criteria before it in the pipeline"
-                )
+        spans = [criteria(doc, self.name) for doc in docs]
+        for doc, crits in zip(docs, spans, strict=True):
             view = doc_view(doc)
-            texts.extend(view[c["start"] : c["end"]] for c in doc._.criteria)
+            for span in crits:
+                c = span._.fields
+                texts.append(view[c["start"] : c["end"]])
         predictions = iter(self.predict(texts))
-        for doc in docs:
-            for crit in doc._.criteria:
+        for crits in spans:
+            for span in crits:
+                crit = record(span)
                 base = crit["start"]
                 model = [
                     {
@@ -266,8 +268,8 @@ class ConceptRecognizer:
                     }
                     for start, end, label in next(predictions)
                 ]
-                crit["entities"] = reconcile(
-                    crit.get("entities", []), rule_entities(crit), model
+                set_entities(
+                    span, reconcile(crit["entities"], rule_entities(crit), model)
                 )
         return docs
 
@@ -288,8 +290,8 @@ class ConceptRecognizer:
 
 @Language.factory(
     "eligo_concepts",
-    assigns=["doc._.criteria"],
-    requires=["doc._.criteria"],
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
     default_config={
         "model": "",
         "batch_size": 128,

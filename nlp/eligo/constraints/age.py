@@ -32,6 +32,7 @@ from ..normalise.comparisons import find_comparisons
 from ..normalise.numbers import number_word_pattern, parse_number
 from ..patterns import trie_pattern
 from ..resources import load_rule_object
+from ..spans import add_constraints, criteria, record
 from .base import CriterionRuleComponent
 
 AGE_FILE = "age.json"
@@ -519,16 +520,13 @@ class AgeComponent(CriterionRuleComponent):
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.criteria is None:
-            raise ValueError(
-                f"{self.name} needs eligo_criteria before it in the pipeline"
-            )
         view = doc_view(doc)
         previous: dict[str, Any] | None = None
-        for criterion in doc._.criteria:
+        for span in criteria(doc, self.name):
+            criterion = record(span)
             found = self.extract(view, criterion, doc, previous)
             if found:
-                criterion.setdefault("constraints", []).extend(found)
+                add_constraints(span, found)
             previous = criterion
         return doc
 
@@ -564,7 +562,7 @@ class AgeComponent(CriterionRuleComponent):
         ]
 
 
-@Language.factory("eligo_ages", assigns=["doc._.criteria"], requires=["doc._.criteria"])
+@Language.factory("eligo_ages", assigns=["doc.spans"], requires=["doc.spans"])
 def make_age_component(nlp: Language, name: str) -> AgeComponent:
     """Factory of :class:`AgeComponent` (vocabulary in ``rules/age.json``)."""
     return AgeComponent(name)

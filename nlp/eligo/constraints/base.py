@@ -1,9 +1,10 @@
 """The shape every constraint component shares.
 
-A constraint component reads ``doc._.criteria`` (set by ``eligo_criteria``),
-runs one extractor over each criterion's reading view, and appends plain dicts
-(the fields of :class:`eligo.document.Constraint`) to the criterion's
-``"constraints"`` list. Its rule files travel with ``nlp.to_disk``: the raw
+A constraint component reads the criterion spans (``doc.spans["criteria"]``,
+set by ``eligo_criteria``), runs one extractor over each criterion's reading
+view, and adds a span to ``doc.spans["eligo"]`` for each constraint found, its
+record holding the fields of :class:`eligo.document.Constraint` (see
+:mod:`eligo.spans`). Its rule files travel with ``nlp.to_disk``: the raw
 JSON is kept in ``rules_data`` and written beside the component (see
 :mod:`eligo.rulecomponent`).
 """
@@ -17,6 +18,7 @@ from spacy.tokens import Doc
 
 from ..extensions import doc_view
 from ..rulecomponent import RuleDataComponent
+from ..spans import add_constraints, criteria, record
 
 
 class CriterionRuleComponent(RuleDataComponent):
@@ -29,15 +31,11 @@ class CriterionRuleComponent(RuleDataComponent):
         raise NotImplementedError
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.criteria is None:
-            raise ValueError(
-                f"{self.name} needs eligo_criteria before it in the pipeline"
-            )
         view = doc_view(doc)
-        for criterion in doc._.criteria:
-            found = self.extract(view, criterion, doc)
+        for span in criteria(doc, self.name):
+            found = self.extract(view, record(span), doc)
             if found:
-                criterion.setdefault("constraints", []).extend(found)
+                add_constraints(span, found)
         return doc
 
 

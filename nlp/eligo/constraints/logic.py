@@ -10,7 +10,7 @@ lists sub-items under "any of the following" / "one of the following" /
 "either", the items are OR'ed; otherwise items are AND'ed. Each time window
 also gets ``qualifies``: the constraints inside the phrase it applies to.
 
-The result is stored as ``criterion["logic"]``: ``{"op": "and"|"or", "args":
+The result is the criterion span's ``logic`` field: ``{"op": "and"|"or", "args":
 [index | group, ...]}`` with indices into the criterion's ``constraints``; a
 criterion with fewer than two operands has no logic.
 """
@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extensions import doc_view, register_extensions
+from ..spans import criteria, record
 
 _OR = re.compile(r"(?<![\w])(?:or|either|and/or)(?![\w])|/", re.IGNORECASE)
 _ANY_OF = re.compile(
@@ -149,23 +150,20 @@ def _chain(view: str, units: list[tuple[int, int, Any]]) -> Any:
 
 
 class LogicComponent:
-    """spaCy component ``eligo_logic``: sets each criterion's ``"logic"``."""
+    """spaCy component ``eligo_logic``: sets each criterion's ``logic`` field."""
 
     def __init__(self, name: str = "eligo_logic") -> None:
         register_extensions()
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.criteria is None:
-            raise ValueError(
-                "eligo_logic needs eligo_criteria before it in the pipeline"
-            )
         view = doc_view(doc)
-        for criterion in doc._.criteria:
+        for span in criteria(doc, "eligo_logic"):
+            criterion = record(span)
             link_qualifiers(criterion)
             logic = criterion_logic(view, criterion)
             if logic is not None:
-                criterion["logic"] = logic
+                span._.fields["logic"] = logic
         return doc
 
 
@@ -191,9 +189,7 @@ def link_qualifiers(criterion: dict[str, Any]) -> None:
         ]
 
 
-@Language.factory(
-    "eligo_logic", assigns=["doc._.criteria"], requires=["doc._.criteria"]
-)
+@Language.factory("eligo_logic", assigns=["doc.spans"], requires=["doc.spans"])
 def make_logic_component(nlp: Language, name: str) -> LogicComponent:
     """Factory of :class:`LogicComponent`."""
     return LogicComponent(name)

@@ -470,9 +470,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else float(f"{value:.6g}")
 
 
-@Language.factory(
-    "eligo_measurements", assigns=["doc._.criteria"], requires=["doc._.criteria"]
-)
+@Language.factory("eligo_measurements", assigns=["doc.spans"], requires=["doc.spans"])
 def make_measurement_component(nlp: Language, name: str) -> MeasurementComponent:
     """Factory of :class:`MeasurementComponent`."""
     return MeasurementComponent(name)

@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 
 from ..extensions import doc_view
 from ..normalise.comparisons import find_comparisons
+from ..spans import add_constraints, criteria, record
 from .base import negated_before
 
 #: Entity labels an analyte can have.
@@ -44,21 +45,18 @@ class ModelValueComponent:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.criteria is None:
-            raise ValueError(
-                f"{self.name} needs eligo_criteria before it in the pipeline"
-            )
         view = doc_view(doc)
-        for crit in doc._.criteria:
+        for span in criteria(doc, self.name):
+            crit = record(span)
             values = [
                 e
-                for e in crit.get("entities") or []
+                for e in crit["entities"]
                 if e["label"] == "Value" and e.get("source") == "model"
             ]
             if values:
                 found = self.extract(view, crit, values)
                 if found:
-                    crit.setdefault("constraints", []).extend(found)
+                    add_constraints(span, found)
         return doc
 
     def extract(
@@ -123,9 +121,7 @@ class ModelValueComponent:
         return None
 
 
-@Language.factory(
-    "eligo_model_values", assigns=["doc._.criteria"], requires=["doc._.criteria"]
-)
+@Language.factory("eligo_model_values", assigns=["doc.spans"], requires=["doc.spans"])
 def make_model_value_component(nlp: Language, name: str) -> ModelValueComponent:
     """Factory of :class:`ModelValueComponent`."""
     return ModelValueComponent(name)

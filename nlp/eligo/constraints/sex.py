@@ -184,7 +184,7 @@ class SexComponent(CriterionRuleComponent):
         return out
 
 
-@Language.factory("eligo_sex", assigns=["doc._.criteria"], requires=["doc._.criteria"])
+@Language.factory("eligo_sex", assigns=["doc.spans"], requires=["doc.spans"])
 def make_sex_component(nlp: Language, name: str) -> SexComponent:
     """Factory of :class:`SexComponent` (vocabulary in ``rules/sex.json``)."""
     return SexComponent(name)

@@ -241,9 +241,7 @@ class WindowComponent(CriterionRuleComponent):
         return out
 
 
-@Language.factory(
-    "eligo_windows", assigns=["doc._.criteria"], requires=["doc._.criteria"]
-)
+@Language.factory("eligo_windows", assigns=["doc.spans"], requires=["doc.spans"])
 def make_window_component(nlp: Language, name: str) -> WindowComponent:
     """Factory of :class:`WindowComponent` (grammar in ``rules/temporal.json``)."""
     return WindowComponent(name)

@@ -1,9 +1,10 @@
 """``eligo_context``: negation and assertion of entities and constraints.
 
-For every criterion in ``doc._.criteria`` the component runs ConText
+For every criterion span the component runs ConText
 (:mod:`eligo.context.algorithm`) over the criterion's reading view and sets, on
-each entity dict in ``criterion["entities"]`` and on each constraint dict whose
-``type`` the rule file lists in ``target_constraint_types``:
+the record (``span._.fields``) of each of its entity spans and of each
+constraint span whose ``type`` the rule file lists in
+``target_constraint_types``:
 
 - ``negated``: bool (for constraints, a negation already found by the
   constraint component is kept);
@@ -22,6 +23,7 @@ from spacy.tokens import Doc
 
 from ..extensions import doc_view
 from ..rulecomponent import RuleDataComponent
+from ..spans import criteria, record
 from .algorithm import Assertion, ConTextEngine
 from .rules import CONTEXT_RULES_FILE, load_context_rules
 
@@ -44,14 +46,11 @@ class ContextComponent(RuleDataComponent):
         self.constraint_types = frozenset(rules.target_constraint_types)
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.criteria is None:
-            raise ValueError(
-                f"{self.name} needs eligo_criteria before it in the pipeline"
-            )
         view: str | None = None
         text: str | None = None
-        for criterion in doc._.criteria:
-            entities = criterion.get("entities") or []
+        for span in criteria(doc, self.name):
+            criterion = record(span)
+            entities = criterion["entities"]
             constraints = [
                 c
                 for c in criterion.get("constraints") or []
@@ -114,8 +113,8 @@ def _set(
 
 @Language.factory(
     "eligo_context",
-    assigns=["doc._.criteria"],
-    requires=["doc._.criteria"],
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
     default_config={},
 )
 def make_context_component(nlp: Language, name: str) -> ContextComponent:

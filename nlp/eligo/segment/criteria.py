@@ -35,6 +35,7 @@ from spacy.tokens import Doc
 from ..extensions import doc_view
 from ..resources import load_rule_object, load_rules
 from ..rulecomponent import RuleDataComponent
+from ..spans import CRITERIA, SECTIONS, add_criterion
 from .sections import RULES_FILE as SECTION_RULES_FILE
 from .sections import SectionBlock, SectionName, SectionRule, SectionRules
 
@@ -502,7 +503,7 @@ def _end_column(view: str, line: _Line) -> int:
 
 
 class CriteriaSegmenter(RuleDataComponent):
-    """spaCy component: sets ``doc._.criteria`` from ``doc._.sections``."""
+    """spaCy component: sets ``doc.spans["criteria"]`` from the sections."""
 
     RULE_FILES = (SECTION_RULES_FILE, SEGMENTATION_FILE)
 
@@ -516,36 +517,40 @@ class CriteriaSegmenter(RuleDataComponent):
         self.splitter = CriteriaSplitter(SectionRules(rules), words)
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.sections is None:
+        if SECTIONS not in doc.spans:
             raise ValueError(
                 "eligo_criteria needs eligo_sections before it in the pipeline"
             )
-        blocks = [
-            SectionBlock(
-                s["start"],
-                s["end"],
-                s["section"],
-                tuple(s["header"]) if s["header"] else None,
+        blocks = []
+        for span in doc.spans[SECTIONS]:
+            s = span._.fields
+            blocks.append(
+                SectionBlock(
+                    s["start"],
+                    s["end"],
+                    s["section"],
+                    tuple(s["header"]) if s["header"] else None,
+                )
             )
-            for s in doc._.sections
-        ]
-        doc._.criteria = [
-            {
-                "start": c.start,
-                "end": c.end,
-                "section": c.section,
-                "items": [list(i) for i in c.items],
-                "heading": list(c.heading) if c.heading else None,
-            }
-            for c in self.splitter.split(doc_view(doc), blocks)
-        ]
+        doc.spans[CRITERIA] = []
+        for c in self.splitter.split(doc_view(doc), blocks):
+            add_criterion(
+                doc,
+                {
+                    "start": c.start,
+                    "end": c.end,
+                    "section": c.section,
+                    "items": [list(i) for i in c.items],
+                    "heading": list(c.heading) if c.heading else None,
+                },
+            )
         return doc
 
 
 @Language.factory(
     "eligo_criteria",
-    assigns=["doc._.criteria"],
-    requires=["doc._.sections"],
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
     default_config={},
 )
 def make_criteria_segmenter(nlp: Language, name: str) -> "CriteriaSegmenter":

@@ -41,6 +41,7 @@ from spacy.tokens import Doc
 from ..extensions import doc_view
 from ..resources import RuleModel, load_rules
 from ..rulecomponent import RuleDataComponent
+from ..spans import SECTIONS, add_span
 
 RULES_FILE = "sections.json"
 Kind = Literal["header", "region", "lead_in", "end", "subheading"]
@@ -294,7 +295,7 @@ def find_sections(
 
 
 class SectionDetector(RuleDataComponent):
-    """spaCy component: sets ``doc._.sections`` from the doc's text."""
+    """spaCy component: sets ``doc.spans["sections"]`` from the doc's text."""
 
     RULE_FILES = (RULES_FILE,)
 
@@ -310,21 +311,25 @@ class SectionDetector(RuleDataComponent):
             source_format=doc._.source_format,
             default_section=doc._.default_section,
         )
-        doc._.sections = [
-            {
-                "start": b.start,
-                "end": b.end,
-                "section": b.section,
-                "header": list(b.header) if b.header else None,
-            }
-            for b in blocks
-        ]
+        doc.spans[SECTIONS] = []
+        for b in blocks:
+            add_span(
+                doc,
+                SECTIONS,
+                b.section,
+                {
+                    "start": b.start,
+                    "end": b.end,
+                    "section": b.section,
+                    "header": list(b.header) if b.header else None,
+                },
+            )
         return doc
 
 
 @Language.factory(
     "eligo_sections",
-    assigns=["doc._.sections"],
+    assigns=["doc.spans"],
     default_config={},
 )
 def make_section_detector(nlp: Language, name: str) -> "SectionDetector":
