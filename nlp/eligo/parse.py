@@ -36,7 +36,7 @@ from .pipeline import DEFAULT_MAX_CHARS, build_pipeline
 from .sanitise import clean_text, clean_trial
 from .segment.view import reading_view
 from .spans import CONSTRAINTS as CONSTRAINT_SPANS
-from .spans import CRITERIA, SECTIONS, child_fields, spans
+from .spans import CRITERIA, SECTIONS, child_fields, fields, spans
 from .spans import ENTITIES as ENTITY_SPANS
 from .summary import summarise
 from .tokenizer import FRESH_VOCAB_DOCS, FreshVocabTokenizer
@@ -277,7 +277,7 @@ def to_document(trial: Trial, doc: Doc) -> Document:
     """Build the public Document from a processed Doc (its span groups)."""
     criteria = []
     for span in spans(doc, CRITERIA):
-        c = span._.fields
+        c = fields(span)
         heading = c.get("heading")
         criteria.append(
             Criterion(
@@ -309,7 +309,7 @@ def to_document(trial: Trial, doc: Doc) -> Document:
         )
     sections = []
     for span in spans(doc, SECTIONS):
-        s = span._.fields
+        s = fields(span)
         sections.append(
             SectionSpan(
                 section=s["section"],

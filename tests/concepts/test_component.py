@@ -231,3 +231,30 @@ def test_vocab_is_bounded_by_reloading_the_model(parsed) -> None:
     assert bounded.reloads >= 1 and bounded.model is not first_model
     assert len(bounded.model.vocab) <= 30 + 20  # at most one text's words over
     assert got == reference.predict(texts), "reloading changes no prediction"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "reused"),
+    [
+        ("- Platelets >= 100 x 10^9/L\n- HIV", "Platelets >= 100 x 10^9/L", True),
+        ("- Resident of Mass. or Conn.\n", "Resident of Mass. or Conn.", True),
+        ("- ALT \\> 3 x ULN\n", "ALT \\> 3 x ULN", False),  # view != text
+        ("(HIV)", "HIV", False),  # not at whitespace
+    ],
+)
+def test_criterion_docs_from_the_docs_own_tokens(text, phrase, reused) -> None:
+    from eligo.concepts.component import _own_tokens, _words_doc
+    from eligo.segment.view import reading_view
+
+    nlp = build_pipeline(concepts=False)
+    doc, view = nlp.make_doc(text), reading_view(text)
+    start = text.index(phrase)
+    span = _own_tokens(doc, view, start, start + len(phrase))
+    assert (span is not None) == reused
+    if span is not None:
+        alone = nlp.make_doc(view[start : start + len(phrase)])
+        made = _words_doc(nlp.vocab, span)
+        assert made.text == alone.text
+        assert [(t.text, t.norm_, t.whitespace_) for t in made] == [
+            (t.text, t.norm_, t.whitespace_) for t in alone
+        ]

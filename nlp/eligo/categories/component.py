@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..extensions import doc_view, register_extensions
-from ..spans import criteria
+from ..spans import criteria, fields
 from .labels import NOT_COMPUTABLE
 from .model import FILES, FastScorer, default_model_path, load_model
 
@@ -44,7 +44,7 @@ class CategoryComponent:
         self._cache: dict[str, tuple[str, dict[str, float], bool]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        found = [span._.fields for span in criteria(doc, self.name)]
+        found = [fields(span) for span in criteria(doc, self.name)]
         if not found:
             return doc
         view = doc_view(doc)

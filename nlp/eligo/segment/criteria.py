@@ -35,7 +35,7 @@ from spacy.tokens import Doc
 from ..extensions import doc_view
 from ..resources import load_rule_object, load_rules
 from ..rulecomponent import RuleDataComponent
-from ..spans import CRITERIA, SECTIONS, add_criterion
+from ..spans import CRITERIA, SECTIONS, add_criterion, fields
 from .sections import RULES_FILE as SECTION_RULES_FILE
 from .sections import SectionBlock, SectionName, SectionRule, SectionRules
 
@@ -523,7 +523,7 @@ class CriteriaSegmenter(RuleDataComponent):
             )
         blocks = []
         for span in doc.spans[SECTIONS]:
-            s = span._.fields
+            s = fields(span)
             blocks.append(
                 SectionBlock(
                     s["start"],
