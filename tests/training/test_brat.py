@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from eligo.concepts.brat import (
+from eligo_train.concepts.brat import (
     LABELS,
     SCORED_TYPES,
     BratSpan,
