@@ -1,6 +1,6 @@
 """Concept recognition on Chia's dev split: strict/relaxed F1 per type, and speed.
 
-Scores the concept model (``models/eligo_ner`` by default) on the fixed dev
+Scores the concept model (``models/concepts`` by default) on the fixed dev
 split of ``eligo_train.concepts.brat.split_of`` (trials never trained on), with the
 strict (exact span and label) and relaxed (overlap, same label) F1 of
 :mod:`eligo_train.concepts.scoring`, per type and micro over Condition, Drug,

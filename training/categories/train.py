@@ -1,4 +1,4 @@
-"""Train the criterion-category classifier (``models/criterion_categories/``).
+"""Train the criterion-category classifier (``models/categories/``).
 
 Data: Chia lines outside the dev split, labelled by the rules of
 ``eligo_train.categories.chia.chia_category`` (counted once), and the training

@@ -24,9 +24,9 @@ from typing import Any, NamedTuple
 
 
 class ModelFiles(NamedTuple):
-    """File names of the model folder ``models/criterion_categories/``."""
+    """File names of the model folder ``models/categories/``."""
 
-    folder: str = "criterion_categories"
+    folder: str = "categories"
     model: str = "model.skops"
     scorer: str = "scorer.npz"
     metrics: str = "metrics.json"
