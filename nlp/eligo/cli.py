@@ -532,8 +532,9 @@ def match(
 ) -> None:
     """Match one patient against trials: per-criterion verdicts, ranked trials."""
     from .match import match as run_match
+    from .match.load import load_patient
     from .match.note import NOTE_SUFFIXES, load_note
-    from .match.patient import PatientError, load_patient
+    from .match.patient import PatientError
     from .match.render import write_table
 
     patient_warnings: list[str] = []

@@ -412,7 +412,7 @@ def render_html(
     Returns:
         The page, self-contained: no script, no remote resource.
     """
-    from . import __version__
+    from ._version import __version__
 
     docs = [documents] if isinstance(documents, Document) else list(documents)
     views = [_document_view(doc, k) for k, doc in enumerate(docs)]

@@ -224,7 +224,7 @@ def patient_from_form(form: dict[str, str], *, as_of: date) -> dict[str, Any]:
         as_of: The date of the lab results.
 
     Returns:
-        A profile dict for :func:`eligo.match.patient.patient_from_data`.
+        A profile dict for :func:`eligo.match.load.patient_from_data`.
 
     Raises:
         HTTPProblem: A field cannot be read (422, naming it).

@@ -1,7 +1,7 @@
 """Patient matching: one patient against parsed trials, with verdicts.
 
-- :mod:`.patient`: the patient profile (JSON contract) and its reader;
-  :mod:`.fhir` reads FHIR R4 Bundles into it.
+- :mod:`.patient`: the patient profile (JSON contract); :mod:`.fhir` reads
+  FHIR R4 Bundles into it, :mod:`.load` reads a file of either.
 - :mod:`.rules`: concept synonyms, codes and match settings (``rules/match*.json``).
 - :mod:`.evaluate`: one criterion against one patient (three-valued), from
   :mod:`.measures` (age, sex, pregnancy, labs and scores) and :mod:`.mentions`
@@ -21,8 +21,9 @@ import types
 from typing import Any
 
 from .engine import match
+from .load import load_patient
 from .note import NoteReader, load_note, read_note
-from .patient import Patient, PatientError, load_patient
+from .patient import Patient, PatientError
 from .result import CriterionMatch, MatchReport, TrialMatch
 
 __all__ = [
