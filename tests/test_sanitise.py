@@ -17,8 +17,8 @@ from eligo.batch import run_parse
 from eligo.cli import app
 from eligo.document import Document
 from eligo.match.load import load_patient, patient_from_data
-from eligo.output import JsonLinesWriter, TableWriter
 from eligo.readers import read_paths, read_text
+from eligo.render.writers import JsonLinesWriter, TableWriter
 from eligo.sanitise import (
     REPLACEMENT,
     clean_data,

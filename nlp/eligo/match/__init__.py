@@ -8,7 +8,8 @@
   (conditions, drugs, procedures, trials) atoms, with :mod:`.timing` (windows
   and partial dates) and :mod:`.atoms` (the shared logic).
 - :mod:`.engine`: :func:`match`, trials read, parsed or reloaded, ranked.
-- :mod:`.result`: the verdicts (JSON contract); :mod:`.render`: the table.
+- :mod:`.result`: the verdicts (JSON contract); the table is
+  :mod:`eligo.render.match`.
 
 The package itself is callable, so ``eligo.match(patient, trials)`` is
 :func:`match`.
