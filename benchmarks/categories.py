@@ -1,7 +1,7 @@
 """Criterion-category accuracy, calibration and speed of the shipped model.
 
 Chia dev split (labels derived from Chia's annotations by
-``eligo.categories.labels.chia_category``) and the held-out fifth of our own
+``eligo_train.categories.chia.chia_category``) and the held-out fifth of our own
 ``corpus/categories``: accuracy, macro-F1, Brier score and expected calibration
 error (10 bins, top label). Speed: the ``eligo_categories`` component over the
 Chia dev files as criteria (MB of criteria text per second). The Chia part
@@ -20,11 +20,11 @@ from pathlib import Path
 import spacy
 
 import eligo.categories  # noqa: F401  (registers eligo_categories)
-from eligo.categories.chia import is_dev
-from eligo.categories.data import chia_examples, corpus_examples, evaluate
 from eligo.categories.model import load_model
 from eligo.extensions import register_extensions
 from eligo.spans import set_criteria
+from eligo_train.categories.chia import is_dev
+from eligo_train.categories.data import chia_examples, corpus_examples, evaluate
 
 
 def speed(chia_dir: Path) -> float:

@@ -40,9 +40,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from eligo.concepts.brat import split_of
 from eligo.parse import Parser
 from eligo.readers import read_paths
+from eligo_train.concepts.brat import split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 HALVES = ("study", "held")

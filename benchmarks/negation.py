@@ -5,7 +5,7 @@ spans are the targets, eligo's ConText (``eligo.context``) decides which are
 negated.
 
 - Chia (Kury et al. 2020), the concept model's split
-  (``eligo.concepts.brat.split_of``: sha256(NCT id) mod 100 < 15 is dev, 15-24
+  (``eligo_train.concepts.brat.split_of``: sha256(NCT id) mod 100 < 15 is dev, 15-24
   tune, the rest train); dev by default. Error analysis (``--dump``) is done
   on ``--split train+tune`` only, never on dev. Each line is a criterion;
   targets are the entities of the concept types below. Three measures:
@@ -53,9 +53,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from eligo.categories.chia import ChiaFile, ChiaLine, read_corpus
-from eligo.concepts.brat import split_of
 from eligo.context import ConTextEngine, load_context_rules
+from eligo_train.categories.chia import ChiaFile, ChiaLine, read_corpus
+from eligo_train.concepts.brat import split_of
 
 CHIA_TYPES = {
     "Condition",
@@ -226,7 +226,7 @@ def chia(
     if dump is not None:
         dump.write_text("".join(json.dumps(d) + "\n" for d in dumped), encoding="utf-8")
     report: dict[str, object] = {
-        "split": f"{split} (eligo.concepts.brat.split_of: sha256(NCT id) % 100)",
+        "split": f"{split} (eligo_train.concepts.brat.split_of: sha256(NCT id) % 100)",
         "trials": len(trials),
         "targets": n_targets,
     }

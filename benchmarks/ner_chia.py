@@ -1,9 +1,9 @@
 """Concept recognition on Chia's dev split: strict/relaxed F1 per type, and speed.
 
-Scores the concept model (``models/eligo_ner`` by default) on the fixed dev
-split of ``eligo.concepts.brat.split_of`` (trials never trained on), with the
+Scores the concept model (``models/concepts`` by default) on the fixed dev
+split of ``eligo_train.concepts.brat.split_of`` (trials never trained on), with the
 strict (exact span and label) and relaxed (overlap, same label) F1 of
-:mod:`eligo.concepts.scoring`, per type and micro over Condition, Drug,
+:mod:`eligo_train.concepts.scoring`, per type and micro over Condition, Drug,
 Procedure, Measurement, Observation and Device. Two gold references:
 ``all_gold`` (every Chia annotation of those types, nested ones included) and
 ``flat_gold`` (the overlap-resolved spans the model is trained on).
@@ -74,7 +74,7 @@ def main() -> int:
         print(f"no Chia corpus at {args.chia}; nothing measured", file=sys.stderr)
         return 0
     from eligo.concepts.component import load_model
-    from eligo.concepts.scoring import evaluate_on_chia
+    from eligo_train.concepts.scoring import evaluate_on_chia
 
     nlp = load_model(args.model)
     report = evaluate_on_chia(nlp, args.chia, split="dev")

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from eligo.batch import run_parse
 from eligo.cli import app
-from eligo.output import JsonArrayWriter, JsonLinesWriter
+from eligo.render.writers import JsonArrayWriter, JsonLinesWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "trials"

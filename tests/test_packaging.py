@@ -1,7 +1,8 @@
 """The wheel ships every package of the source tree.
 
 setuptools is given an explicit package list (``[tool.setuptools] packages``);
-a new folder under ``nlp/eligo`` that is not listed installs nowhere and
+a new folder under ``nlp/eligo`` (or ``nlp/eligo_train``, the training
+code) that is not listed installs nowhere and
 fails only on a clean, non-editable install (as CI does).
 """
 
@@ -26,12 +27,14 @@ def _config() -> dict:
 
 
 def _source_packages() -> set[str]:
-    base = ROOT / "nlp" / "eligo"
-    found = {"eligo"}
-    for init in base.rglob("__init__.py"):
-        rel = init.parent.relative_to(base)
-        if rel.parts and "__pycache__" not in rel.parts:
-            found.add(".".join(("eligo", *rel.parts)))
+    found = set()
+    for top in ("eligo", "eligo_train"):
+        base = ROOT / "nlp" / top
+        found.add(top)
+        for init in base.rglob("__init__.py"):
+            rel = init.parent.relative_to(base)
+            if rel.parts and "__pycache__" not in rel.parts:
+                found.add(".".join((top, *rel.parts)))
     return found
 
 

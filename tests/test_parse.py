@@ -9,10 +9,10 @@ import pytest
 
 from eligo.batch import run_parse
 from eligo.document import Document
-from eligo.output import JsonArrayWriter, JsonLinesWriter, TableWriter
 from eligo.parse import DocumentJSON, ParseFailure, Parser, parse_trials
 from eligo.pipeline import PIPE_NAMES, build_pipeline
 from eligo.readers import read_paths
+from eligo.render.writers import JsonArrayWriter, JsonLinesWriter, TableWriter
 from eligo.trial import ReadFailure, Trial
 
 TEXTS = [

@@ -16,9 +16,9 @@ import eligo
 from eligo.batch import run_parse
 from eligo.cli import app
 from eligo.document import Document
-from eligo.match.patient import load_patient, patient_from_data
-from eligo.output import JsonLinesWriter, TableWriter
+from eligo.match.load import load_patient, patient_from_data
 from eligo.readers import read_paths, read_text
+from eligo.render.writers import JsonLinesWriter, TableWriter
 from eligo.sanitise import (
     REPLACEMENT,
     clean_data,

@@ -7,7 +7,8 @@ The flow, one folder per stage:
 - ``eligo.parse``: Trial -> :class:`eligo.document.Document`, the public JSON contract.
 - ``eligo.match``: a patient against Documents -> verdicts (``eligo.match(...)``).
 - ``eligo.api``: ``eligo.load()`` (the spaCy pipeline), ``parse_text(s)``.
-- ``eligo.render``: the HTML view of Documents (``eligo render``, the service).
+- ``eligo.render``: the HTML view of Documents (``eligo render``, the service),
+  constraint lines, the match table and the writers of ``eligo parse``.
 - ``eligo.cli``: the ``eligo`` command, a thin layer over the functions above.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -108,8 +109,8 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(".match", __name__)
-    if name == "render_html":  # the offline HTML view: see eligo.render
-        from .render import render_html
+    if name == "render_html":  # the offline HTML view: see eligo.render.document
+        from .render.document import render_html
 
         return render_html
     raise AttributeError(f"module 'eligo' has no attribute {name!r}")

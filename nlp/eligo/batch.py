@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .document import Document
-from .output import Writer
 from .parse import DocumentJSON, ParseFailure, parse_trials
 from .pipeline import DEFAULT_MAX_CHARS
 from .readers import read_paths
+from .render.writers import Writer
 from .trial import ReadFailure
 
 

@@ -181,7 +181,7 @@ def parse(
 ) -> None:
     """Parse trial records into documents: sections, criteria and constraints."""
     from .batch import run_parse
-    from .output import Writer, make_writer
+    from .render.writers import Writer, make_writer
 
     err_tty = sys.stderr.isatty()
     chosen = (
@@ -426,7 +426,7 @@ def render(
     quiet: QuietOption = False,
 ) -> None:
     """Write an offline HTML view of trials: criteria, constraints, concepts."""
-    from .render import write_view
+    from .render.document import write_view
 
     stats = write_view(
         paths,
@@ -532,9 +532,10 @@ def match(
 ) -> None:
     """Match one patient against trials: per-criterion verdicts, ranked trials."""
     from .match import match as run_match
+    from .match.load import load_patient
     from .match.note import NOTE_SUFFIXES, load_note
-    from .match.patient import PatientError, load_patient
-    from .match.render import write_table
+    from .match.patient import PatientError
+    from .render.match import write_table
 
     patient_warnings: list[str] = []
     try:

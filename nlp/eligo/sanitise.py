@@ -5,7 +5,7 @@ points UTF-8 has no bytes for: JSON's ``"\\ud8ff"`` decodes to one, and so does
 a file name that is not UTF-8 (``surrogateescape``). Nothing downstream can
 encode it (spaCy's StringStore, JSON output, the store), so the boundaries --
 the readers (:func:`eligo.readers.read_paths`), :class:`eligo.parse.Parser` and
-the patient loader (:func:`eligo.match.patient.patient_from_data`) -- replace
+the patient loader (:func:`eligo.match.load.patient_from_data`) -- replace
 each one with U+FFFD, one code point for one, so every offset still indexes
 the text the user gave, and add a note saying so.
 """

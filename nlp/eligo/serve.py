@@ -6,7 +6,7 @@
   ...} | {"record": ...} | {"document": <Document>}], "as_of": "YYYY-MM-DD"}``
   -> the match report (what ``eligo match`` writes).
 - ``GET /``: a page where a person pastes criteria and sees the HTML view of
-  :mod:`eligo.render`, with a patient form for matching (``POST /`` and
+  :mod:`eligo.render.document`, with a patient form for matching (``POST /`` and
   ``POST /match-view``, plain HTML forms: the page runs no script).
 - ``GET /health``: ``{"status": "ok"}`` once the pipeline is loaded.
 
@@ -14,7 +14,7 @@ Bodies over ``max_body`` bytes get 413 and texts over ``max_chars`` 413; a
 malformed body gets 422 (JSON) or the page with the reason; the client never
 sees a stack trace (an unexpected error is logged and answered "internal
 error"). Registry text is untrusted: the page escapes it exactly as the audit
-report does (Jinja2 autoescape, :func:`eligo.render.highlight`) and its
+report does (Jinja2 autoescape, :func:`eligo.render.document.highlight`) and its
 Content-Security-Policy forbids scripts.
 
 Requests are parsed one at a time over the one cached pipeline
@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from . import api
 from .document import Document
 from .errors import EligoError, TextTooLongError
-from .render import render_html
+from .render.document import render_html
 from .trial import ReadFailure, Trial
 
 log = logging.getLogger("eligo.serve")
@@ -224,7 +224,7 @@ def patient_from_form(form: dict[str, str], *, as_of: date) -> dict[str, Any]:
         as_of: The date of the lab results.
 
     Returns:
-        A profile dict for :func:`eligo.match.patient.patient_from_data`.
+        A profile dict for :func:`eligo.match.load.patient_from_data`.
 
     Raises:
         HTTPProblem: A field cannot be read (422, naming it).

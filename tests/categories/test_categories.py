@@ -10,12 +10,13 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from eligo.categories import CATEGORIES, TRUSTED_TYPES, chia_category, load_model
-from eligo.categories.chia import ChiaEntity, ChiaLine, is_dev
-from eligo.categories.data import corpus_examples, evaluate, is_held_out
-from eligo.categories.model import FILES, default_model_path, save_model, train
+from eligo.categories import CATEGORIES, TRUSTED_TYPES, load_model
+from eligo.categories.model import FILES, default_model_path
 from eligo.extensions import register_extensions
 from eligo.spans import criterion_records, set_criteria
+from eligo_train.categories.chia import ChiaEntity, ChiaLine, chia_category, is_dev
+from eligo_train.categories.data import corpus_examples, evaluate, is_held_out
+from eligo_train.categories.fit import save_model, train
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -230,12 +231,8 @@ def test_exported_scorer_matches_the_skops_model(tmp_path) -> None:
     """scorer.npz (used at start-up, no scikit-learn import) = the skops model."""
     import numpy as np
 
-    from eligo.categories.model import (
-        FastScorer,
-        default_model_path,
-        export_scorer,
-        load_model,
-    )
+    from eligo.categories.model import FastScorer, default_model_path, load_model
+    from eligo_train.categories.fit import export_scorer
 
     shipped = default_model_path().with_name("scorer.npz")
     estimator = load_model()

@@ -3,7 +3,6 @@ from itertools import pairwise
 import pytest
 import spacy
 
-from eligo.concepts.brat import LABELS, SCORED_TYPES
 from eligo.concepts.component import (
     ConceptRecognizer,
     packaged_model_path,
@@ -15,6 +14,7 @@ from eligo.parse import Parser
 from eligo.pipeline import build_pipeline
 from eligo.spans import criterion_records
 from eligo.trial import Trial
+from eligo_train.concepts.brat import LABELS, SCORED_TYPES
 
 TEXT = (
     "Inclusion Criteria:\n"

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from eligo.concepts.component import load_model, packaged_model_path
-from eligo.concepts.scoring import evaluate_on_chia
+from eligo_train.concepts.scoring import evaluate_on_chia
 
 
 @pytest.mark.shared

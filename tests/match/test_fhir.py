@@ -12,13 +12,8 @@ from typing import Any
 import pytest
 
 from eligo.match.fhir import patient_from_bundle
-from eligo.match.patient import (
-    Code,
-    Patient,
-    PatientError,
-    load_patient,
-    patient_from_data,
-)
+from eligo.match.load import load_patient, patient_from_data
+from eligo.match.patient import Code, Patient, PatientError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HCV = FIXTURES / "hcv_cirrhosis_bundle.json"

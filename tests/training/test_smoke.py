@@ -1,7 +1,7 @@
 """The concept-model workflow runs end to end on our tiny invented corpus.
 
-Mirrors ``spacy project run smoke`` in ``training/ner``: build the (analyte
-only) lexicon, convert ``corpus/ner_smoke``, train a few steps, load the
+Mirrors ``spacy project run smoke`` in ``training/concepts``: build the (analyte
+only) lexicon, convert ``corpus/concepts_smoke``, train a few steps, load the
 result. No ../shared data is needed.
 """
 
@@ -15,8 +15,8 @@ import spacy
 from spacy.tokens import DocBin
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "training" / "ner"
-SMOKE = ROOT / "corpus" / "ner_smoke"
+PROJECT = ROOT / "training" / "concepts"
+SMOKE = ROOT / "corpus" / "concepts_smoke"
 
 
 def run(*args: str, cwd: Path) -> str:
@@ -33,7 +33,7 @@ def run(*args: str, cwd: Path) -> str:
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("ner_smoke")
+    out = tmp_path_factory.mktemp("concepts_smoke")
     run("scripts/convert.py", str(SMOKE), str(out / "corpus"), cwd=PROJECT)
     run(
         "scripts/build_lexicon.py",

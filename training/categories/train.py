@@ -1,10 +1,11 @@
-"""Train the criterion-category classifier (``models/criterion_categories/``).
+"""Train the criterion-category classifier (``models/categories/``).
 
-Data: Chia lines outside the dev split, labelled by the rules in
-``eligo.categories.labels`` (counted once), and the training part of our own
-``corpus/categories/*.jsonl`` (counted ``--ours-weight`` times). Evaluated on the Chia
-dev split and on the held-out fifth of our corpus; writes ``model.skops`` and
-``metrics.json``. Reproducible: the same data and ``--seed`` give the same model.
+Data: Chia lines outside the dev split, labelled by the rules of
+``eligo_train.categories.chia.chia_category`` (counted once), and the training
+part of our own ``corpus/categories/*.jsonl`` (counted ``--ours-weight``
+times). Evaluated on the Chia dev split and on the held-out fifth of our
+corpus; writes ``model.skops`` and ``metrics.json``. Reproducible: the same
+data and ``--seed`` give the same model.
 
 Usage: python training/categories/train.py [--chia DIR] [--out DIR] [--seed N]
 """
@@ -19,8 +20,9 @@ from typing import Annotated
 
 import typer
 
-from eligo.categories.data import chia_examples, corpus_examples, evaluate
-from eligo.categories.model import FILES, export_scorer, save_model, train
+from eligo.categories.model import FILES
+from eligo_train.categories.data import chia_examples, corpus_examples, evaluate
+from eligo_train.categories.fit import export_scorer, save_model, train
 
 ROOT = Path(__file__).resolve().parents[2]
 app = typer.Typer(add_completion=False)

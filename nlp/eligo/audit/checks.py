@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 from ..document import Constraint, Criterion, Document
 from ..normalise.lexicon import Lexicon
-from ..render import render_constraint
+from ..render.document import render_constraint
 from ..store.rows import constraint_analyte_id
 from ..summary import mismatches
 from .findings import Finding

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..document import Constraint, Criterion, Document
-from ..render import render_constraint
+from ..render.document import render_constraint
 from ..store.rows import constraint_analyte_id
 from .checks import normalised_key
 from .findings import Finding

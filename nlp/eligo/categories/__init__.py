@@ -1,7 +1,7 @@
 """Criterion categories: a calibrated scikit-learn classifier over criteria."""
 
 from .component import CategoryComponent, make_category_component
-from .labels import CATEGORIES, NOT_COMPUTABLE, chia_category
+from .labels import CATEGORIES, NOT_COMPUTABLE
 from .model import FILES, TRUSTED_TYPES, load_model
 
 __all__ = [
@@ -10,7 +10,6 @@ __all__ = [
     "NOT_COMPUTABLE",
     "TRUSTED_TYPES",
     "CategoryComponent",
-    "chia_category",
     "load_model",
     "make_category_component",
 ]

@@ -1,11 +1,12 @@
-"""The criterion-category classifier: estimator, files, safe loading.
+"""The criterion-category classifier: files, safe loading, fast scoring.
 
 A scikit-learn pipeline: TF-IDF of word 1-2-grams -> logistic regression,
 calibrated by sigmoid (Platt) scaling on 3-fold out-of-fold predictions
 (:class:`~sklearn.calibration.CalibratedClassifierCV` with ``ensemble=False``:
 one classifier is kept, not three). It is stored
 with skops (never pickle) and loaded with an explicit list of trusted types:
-a file that needs any other type is refused.
+a file that needs any other type is refused. The estimator is built, fitted
+and saved by :mod:`eligo_train.categories.fit` (training only).
 
 For speed at start-up, the fitted arrays that prediction needs (vocabulary,
 idf, coefficients, calibration) are also exported from the skops model to
@@ -16,7 +17,6 @@ test checks that it agrees with the skops model.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -24,9 +24,9 @@ from typing import Any, NamedTuple
 
 
 class ModelFiles(NamedTuple):
-    """File names of the model folder ``models/criterion_categories/``."""
+    """File names of the model folder ``models/categories/``."""
 
-    folder: str = "criterion_categories"
+    folder: str = "categories"
     model: str = "model.skops"
     scorer: str = "scorer.npz"
     metrics: str = "metrics.json"
@@ -47,77 +47,6 @@ def default_model_path() -> Path:
     """The model file shipped in ``eligo.models``."""
     root = resources.files("eligo.models").joinpath(FILES.folder, FILES.model)
     return Path(str(root))
-
-
-def build_estimator(seed: int = 0, *, cv: int = 3) -> Any:
-    """An untrained classifier (see the module docstring)."""
-    import numpy as np
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
-    features = FeatureUnion(
-        [
-            (
-                "words",
-                TfidfVectorizer(
-                    ngram_range=(1, 2),
-                    min_df=2,
-                    max_features=40000,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ),
-            ),
-        ]
-    )
-    classifier = LogisticRegression(
-        C=8.0, max_iter=1000, class_weight="balanced", random_state=seed
-    )
-    return CalibratedClassifierCV(
-        Pipeline([("features", features), ("lr", classifier)]),
-        method="sigmoid",
-        cv=cv,
-        ensemble=False,
-    )
-
-
-def train(
-    texts: Sequence[str],
-    labels: Sequence[str],
-    *,
-    seed: int = 0,
-    repeats: Sequence[int] | None = None,
-    cv: int = 3,
-) -> Any:
-    """Fit a classifier on criteria texts and their categories.
-
-    Args:
-        texts: Criteria.
-        labels: Their categories.
-        seed: Random seed.
-        repeats: How many times each example counts (an integer weight: the
-            pipeline's vectorizers take no sample weights).
-        cv: Folds of the calibration.
-
-    Returns:
-        The fitted classifier.
-    """
-    if repeats is not None:
-        texts = [t for t, n in zip(texts, repeats, strict=True) for _ in range(n)]
-        labels = [c for c, n in zip(labels, repeats, strict=True) for _ in range(n)]
-    estimator = build_estimator(seed, cv=cv)
-    estimator.fit(list(texts), list(labels))
-    _strip(estimator)
-    return estimator
-
-
-def _strip(estimator: Any) -> None:
-    """Drop the vectorizers' ``stop_words_`` (every pruned term: large, unused)."""
-    pipeline = estimator.calibrated_classifiers_[0].estimator
-    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
-        if hasattr(vectorizer, "stop_words_"):
-            del vectorizer.stop_words_
 
 
 def _word_analyzer(
@@ -179,7 +108,10 @@ class FastScorer:
 
     @classmethod
     def from_arrays(cls, path: Path) -> FastScorer:
-        """A scorer from ``scorer.npz`` (see :func:`export_scorer`)."""
+        """A scorer from ``scorer.npz``.
+
+        Written by :func:`eligo_train.categories.fit.export_scorer`.
+        """
         import json
 
         import numpy as np
@@ -234,62 +166,6 @@ class FastScorer:
         return np.divide(
             proba, total, out=np.full_like(proba, 1.0 / n), where=total > 0
         )
-
-
-def export_scorer(estimator: Any, path: Path) -> None:
-    """Write the arrays :meth:`FastScorer.from_arrays` reads.
-
-    Only the default word analyzer is supported (what :func:`build_estimator`
-    makes); anything else is refused rather than exported wrongly.
-    """
-    import json
-
-    import numpy as np
-
-    pipeline = estimator.calibrated_classifiers_[0].estimator
-    vectorizers = [v for _, v in pipeline.named_steps["features"].transformer_list]
-    parts = []
-    arrays: dict[str, Any] = {}
-    for k, v in enumerate(vectorizers):
-        if not (
-            v.analyzer == "word"
-            and v.preprocessor is None
-            and v.tokenizer is None
-            and v.stop_words is None
-            and v.strip_accents is None
-            and v.norm == "l2"
-        ):
-            raise ValueError("only the default word TF-IDF analyzer can be exported")
-        parts.append(
-            {
-                "lowercase": bool(v.lowercase),
-                "token_pattern": v.token_pattern,
-                "ngram_range": list(v.ngram_range),
-            }
-        )
-        terms = sorted(v.vocabulary_, key=v.vocabulary_.__getitem__)
-        arrays[f"terms_{k}"] = np.array(terms, dtype=str)
-    scorer = FastScorer(estimator)
-    config = {"parts": parts, "sublinear": scorer.sublinear}
-    np.savez_compressed(
-        path,
-        config=np.array(json.dumps(config)),
-        classes=np.array(scorer.classes, dtype=str),
-        idf=scorer.idf,
-        coef_t=scorer.coef_t,
-        intercept=scorer.intercept,
-        a=scorer.a,
-        b=scorer.b,
-        **arrays,
-    )
-
-
-def save_model(estimator: Any, path: Path) -> None:
-    """Write ``estimator`` with skops."""
-    import skops.io as sio
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump(estimator, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
 
 
 def load_model(path: Path | None = None) -> Any:

@@ -1,6 +1,6 @@
 """Concept entities for each criterion: the trained model, reconciled with rules.
 
-``eligo_concepts`` runs the trained concept model (``models/eligo_ner``, see
+``eligo_concepts`` runs the trained concept model (``models/concepts``, see
 its ``MODEL_CARD.md``) over every criterion's reading view and gives the
 criterion entity spans (``doc.spans["concepts"]``) whose records are
 ``{"label", "start", "end", "negated", "source"}``, offsets into the
@@ -52,7 +52,7 @@ from . import (
 )
 from .decode import Span, model_spans
 
-MODEL_NAME = "eligo_ner"
+MODEL_NAME = "concepts"
 MODEL_DIR = "model"
 #: Model labels that are not emitted as entities.
 NOT_ENTITIES = frozenset({"Negation"})
@@ -61,7 +61,7 @@ ANALYTE_CONSTRAINTS = frozenset({"measurement", "score"})
 
 
 def packaged_model_path() -> Path:
-    """The concept model shipped in the package (``eligo.models/eligo_ner``)."""
+    """The concept model shipped in the package (``eligo.models/concepts``)."""
     return Path(str(resources.files("eligo.models").joinpath(MODEL_NAME)))
 
 

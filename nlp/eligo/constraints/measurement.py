@@ -40,7 +40,7 @@ from ..normalise.units import dimension
 from ..patterns import trie_pattern
 from ..resources import load_rule_object
 from .base import CriterionRuleComponent, negated_before
-from .phrases import Phrase, PhraseFinder
+from .phrases import OpenVocabulary, Phrase, PhraseFinder
 
 ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
@@ -48,24 +48,6 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 _DIGIT = re.compile(r"\d")
 #: Runs of whitespace, collapsed to one space in lookup keys.
 _SPACES = re.compile(r"\s+")
-
-
-class OpenVocabulary(BaseModel):
-    """``open_vocabulary`` of ``rules/measurements.json``: thresholds on anything."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    description: str = ""
-    max_words: int
-    boundary_chars: str
-    boundary_words: list[str]
-    leading_fillers: list[str]
-    trailing_fillers: list[str]
-    after_stops: list[str]
-    after_max_words: int
-    skip_units: list[str]
-    scale_words: list[str]
-    score_words: list[str]
-    rate_units: dict[str, str]
 
 
 class MeasurementRules(BaseModel):

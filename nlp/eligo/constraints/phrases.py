@@ -11,14 +11,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .measurement import OpenVocabulary
+from pydantic import BaseModel, ConfigDict
 
 #: A word (letters, digits and the joiners inside terms: "T-score", "HbA1c",
 #: "ml/min", "CHA2DS2-VASc", "Alzheimer's"), or one other visible character.
 _TOKEN = re.compile(r"[^\W_](?:[\w'’+\-/]*[^\W_])?|[^\w\s]")
+
+
+class OpenVocabulary(BaseModel):
+    """``open_vocabulary`` of ``rules/measurements.json``: thresholds on anything."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str = ""
+    max_words: int
+    boundary_chars: str
+    boundary_words: list[str]
+    leading_fillers: list[str]
+    trailing_fillers: list[str]
+    after_stops: list[str]
+    after_max_words: int
+    skip_units: list[str]
+    scale_words: list[str]
+    score_words: list[str]
+    rate_units: dict[str, str]
 
 
 @dataclass(frozen=True)

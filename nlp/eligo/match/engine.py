@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..document import Document
 from .evaluate import Context, evaluate
-from .patient import Patient, patient_from_data
+from .load import patient_from_data
+from .patient import Patient
 from .result import MatchFailure, MatchReport, TrialMatch
 from .rules import match_rules
 

@@ -54,7 +54,7 @@ def _columns(table: str) -> str:
 
 
 class ParquetWriter:
-    """A :class:`eligo.output.Writer` that writes the store's tables as Parquet.
+    """A :class:`eligo.render.writers.Writer` that writes the store's tables as Parquet.
 
     Args:
         out_dir: The directory (created; parts already in it are replaced).

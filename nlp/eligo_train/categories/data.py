@@ -1,7 +1,7 @@
 """Training and evaluation examples for the category classifier.
 
-Two sources: Chia lines labelled by :func:`eligo.categories.labels.chia_category`
-(dev split fixed by :func:`eligo.categories.chia.is_dev`), and our own invented
+Two sources: Chia lines labelled by :func:`eligo_train.categories.chia.chia_category`
+(dev split fixed by :func:`eligo_train.categories.chia.is_dev`), and our own invented
 criteria in ``corpus/categories/*.jsonl`` (``{"text", "category"}`` per line),
 of which a fixed fifth (by SHA-1 of the text) is held out. Also the metrics
 reported for both: accuracy, macro-F1, multiclass Brier score and expected
@@ -19,8 +19,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .chia import is_dev, read_corpus
-from .labels import CATEGORIES, chia_category
+from eligo.categories.labels import CATEGORIES
+
+from .chia import chia_category, is_dev, read_corpus
 
 _MARKER = re.compile(r"^\s*(?:(?:[-*•·]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+)+")
 

@@ -27,7 +27,7 @@ MAX_BYTES = 50 * 1024 * 1024
 def main(model: Path, metrics: Path, output_dir: Path) -> None:
     """Save MODEL and METRICS into OUTPUT_DIR."""
     nlp = spacy.load(model)
-    nlp.meta["name"] = "eligo_ner"
+    nlp.meta["name"] = "eligo_concepts"
     nlp.meta["license"] = "CC BY 4.0 (trained on Chia, Kury et al. 2020)"
     scores = json.loads(metrics.read_text(encoding="utf-8"))
     nlp.meta["performance"] = {

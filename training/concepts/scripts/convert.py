@@ -7,7 +7,7 @@ with checkpoints chosen on ``tune``); ``dev`` is never trained on.
 One Doc per criterion line, tokenized with eligo's tokenizer
 (``eligo.tokenizer.v1``). The annotation choices (labels, discontinuous and
 overlapping spans, out-of-scope regions, the split by NCT id) are made and
-documented in :mod:`eligo.concepts.brat`; this script adds the token
+documented in :mod:`eligo_train.concepts.brat`; this script adds the token
 alignment: a character span that does not fall on token boundaries is
 contracted to the tokens inside it, or expanded to the tokens it touches when
 nothing is inside. Every loss is counted in ``stats.json``.
@@ -25,7 +25,7 @@ import typer
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
-from eligo.concepts.brat import (
+from eligo_train.concepts.brat import (
     LABELS,
     Criterion,
     ReadStats,
@@ -33,7 +33,7 @@ from eligo.concepts.brat import (
     iter_chia,
     read_pair,
 )
-from eligo.concepts.scoring import SPANS_KEY
+from eligo_train.concepts.scoring import SPANS_KEY
 
 
 def blank_nlp() -> Language:

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from eligo.cli import app
 from eligo.document import Analyte, CanonicalBounds, Constraint, Document
 from eligo.readers import read_paths
-from eligo.render import _Mark, constraint_label, highlight, render_html
+from eligo.render.document import _Mark, constraint_label, highlight, render_html
 from eligo.trial import Trial
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "trials"
 PAYLOAD = "<script>window.__pwned=1</script>"
 

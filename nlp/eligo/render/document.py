@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from .document import AgeRange, Constraint, Criterion, Document, Entity, Logic
+from ..document import AgeRange, Constraint, Criterion, Document, Entity, Logic
 
 if TYPE_CHECKING:
     from jinja2 import Template
 
-    from .match.result import MatchReport
+    from ..match.result import MatchReport
 
 _DAYS = ((365.25, "y"), (30.4375, "mo"), (7.0, "wk"), (1.0, "d"))
 
@@ -412,7 +412,7 @@ def render_html(
     Returns:
         The page, self-contained: no script, no remote resource.
     """
-    from . import __version__
+    from .._version import __version__
 
     docs = [documents] if isinstance(documents, Document) else list(documents)
     views = [_document_view(doc, k) for k, doc in enumerate(docs)]
@@ -457,10 +457,10 @@ def write_view(
     Returns:
         The number of trials shown and one message per failure.
     """
-    from .parse import ParseFailure, parse_trials
-    from .pipeline import DEFAULT_MAX_CHARS
-    from .readers import read_paths
-    from .trial import ReadFailure
+    from ..parse import ParseFailure, parse_trials
+    from ..pipeline import DEFAULT_MAX_CHARS
+    from ..readers import read_paths
+    from ..trial import ReadFailure
 
     stats = ViewStats()
     docs: list[Document] = []

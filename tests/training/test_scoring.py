@@ -1,6 +1,6 @@
 import pytest
 
-from eligo.concepts.scoring import Scorer
+from eligo_train.concepts.scoring import Scorer
 
 
 def score(pred, gold, oos=()):
@@ -39,7 +39,7 @@ def test_predicted_spans_read_a_span_group_else_the_entities() -> None:
     import spacy
     from spacy.tokens import Span
 
-    from eligo.concepts.scoring import predicted_spans
+    from eligo_train.concepts.scoring import predicted_spans
 
     nlp = spacy.blank("en")
     doc = nlp("metastatic breast cancer")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from eligo.concepts.brat import (
+from eligo_train.concepts.brat import (
     LABELS,
     SCORED_TYPES,
     BratSpan,
@@ -14,7 +14,7 @@ from eligo.concepts.brat import (
     split_of,
 )
 
-SMOKE = Path(__file__).resolve().parents[2] / "corpus" / "ner_smoke"
+SMOKE = Path(__file__).resolve().parents[2] / "corpus" / "concepts_smoke"
 
 
 def test_parse_ann_reads_text_bound_spans_only() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from .result import CriterionMatch, MatchReport, TrialMatch
+from ..match.result import CriterionMatch, MatchReport, TrialMatch
 
 VERDICT_STYLE = {
     "met": ("met", "green"),

@@ -1,9 +1,10 @@
 """The Jinja2 template of the HTML view (kept in code so it ships as a module).
 
-Rendered by :func:`eligo.render.render_html` with autoescaping on: every value
-from a document (ids, titles, criteria, labels) is escaped; the only markup
-passed in is the highlighted criterion text, which
-:func:`eligo.render.highlight` escapes itself. No script, no remote resource.
+Rendered by :func:`eligo.render.document.render_html` with autoescaping on:
+every value from a document (ids, titles, criteria, labels) is escaped; the
+only markup passed in is the highlighted criterion text, which
+:func:`eligo.render.document.highlight` escapes itself. No script, no remote
+resource.
 """
 
 # ruff: noqa: E501 (HTML lines are kept whole)

@@ -25,8 +25,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from eligo.concepts.decode import model_spans
+
 from .brat import SCORED_TYPES, Criterion, Split, iter_chia, read_pair
-from .decode import model_spans
 
 Spans = Sequence[tuple[int, int, str]]
 #: ``doc.spans`` key a span categorizer writes (spaCy's default ``"sc"``).
@@ -138,7 +139,7 @@ def evaluate_on_chia(
     batch_size: int = 256,
     nested_spans: bool = False,
 ) -> dict[str, Any]:
-    """Score a concept model on one Chia split (see :mod:`eligo.concepts.brat`).
+    """Score a concept model on one Chia split (see :mod:`eligo_train.concepts.brat`).
 
     The predictions scored are the flat spans eligo outputs
     (:func:`eligo.concepts.decode.model_spans`). Two gold references:

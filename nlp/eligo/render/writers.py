@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from .document import Criterion, Document
-from .render import render_age_range, render_constraint
+from ..document import Criterion, Document
+from .document import render_age_range, render_constraint
 
 if TYPE_CHECKING:
     from rich.text import Text

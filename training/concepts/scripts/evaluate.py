@@ -2,7 +2,7 @@
 
 Strict and relaxed precision/recall/F1 per type and micro over the six scored
 types, against two gold references (see
-:func:`eligo.concepts.scoring.evaluate_on_chia`), and the model's speed over the
+:func:`eligo_train.concepts.scoring.evaluate_on_chia`), and the model's speed over the
 split's criteria.
 
 Usage: python scripts/evaluate.py MODEL CHIA_DIR OUTPUT.json [--split dev]
@@ -18,9 +18,9 @@ import spacy
 import typer
 
 from eligo.concepts import lexicon_features  # noqa: F401  (model's factory)
-from eligo.concepts.brat import Split
 from eligo.concepts.decode import SPANCAT, model_kind
-from eligo.concepts.scoring import evaluate_on_chia
+from eligo_train.concepts.brat import Split
+from eligo_train.concepts.scoring import evaluate_on_chia
 
 
 def main(
