@@ -21,8 +21,8 @@ import spacy
 
 import eligo.categories  # noqa: F401  (registers eligo_categories)
 from eligo.categories.model import load_model
-from eligo.extensions import register_extensions
-from eligo.spans import set_criteria
+from eligo.pipeline.extensions import register_extensions
+from eligo.pipeline.spans import set_criteria
 from eligo_train.categories.chia import is_dev
 from eligo_train.categories.data import chia_examples, corpus_examples, evaluate
 

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from eligo.sanitise import UNENCODABLE as _UNENCODABLE
+from eligo.readers.sanitise import UNENCODABLE as _UNENCODABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -346,7 +346,7 @@ def check(doc: Any, given: str, *, replaced: bool | None = None) -> list[str]:
     ``replaced``: whether the document must note a replacement (by default,
     whether ``given`` holds a code point to replace).
     """
-    from eligo.sanitise import clean_text
+    from eligo.readers.sanitise import clean_text
 
     expected, note = clean_text(given)
     problems: list[str] = []

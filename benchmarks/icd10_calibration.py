@@ -53,7 +53,7 @@ import numpy
 
 from eligo.match.rules import ConceptsFile
 from eligo.normalise import icd10
-from eligo.resources import read_rule_json
+from eligo.pipeline.resources import read_rule_json
 
 TARGET = 0.95
 STEPS = [round(0.5 + 0.01 * i, 2) for i in range(51)]

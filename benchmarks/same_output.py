@@ -59,7 +59,12 @@ def parse(
     cmd += [str(p) for p in paths] + ["--format", "jsonl", "--quiet", "-o", str(out)]
     if not concepts:
         cmd.append("--no-concepts")
-    run = subprocess.run(cmd, env=env, check=False, capture_output=True, text=True)
+    # Run from the checkout itself: ``python -c`` puts the working directory on
+    # sys.path, and another checkout's eligo.egg-info there would lend its
+    # entry points (module paths) to this run.
+    run = subprocess.run(
+        cmd, env=env, cwd=code, check=False, capture_output=True, text=True
+    )
     if not out.is_file() or not out.stat().st_size:
         last = (run.stderr.strip().splitlines() or ["no output"])[-1]
         raise SystemExit(

@@ -147,7 +147,7 @@ def stats_mb(trials: list, n: int) -> float:
 
 def memory_run(trials: list, n: int, jobs: int, concepts: bool) -> dict[str, object]:
     """Stream ``n`` trials through run_parse into /dev/null; report peak RSS."""
-    import eligo.batch as batch
+    import eligo.parse.batch as batch
     from eligo.render.writers import JsonLinesWriter
 
     def fake_read_paths(_paths: object) -> Iterator:

@@ -1,1 +1,1 @@
-"""Rule data shipped with eligo (JSON files validated by ``eligo.resources``)."""
+"""Rule data shipped with eligo (JSON validated by ``eligo.pipeline.resources``)."""

@@ -11,7 +11,7 @@ import eligo
 import eligo.api
 from eligo.errors import EligoError
 from eligo.pipeline import PIPE_NAMES
-from eligo.spans import criterion_records
+from eligo.pipeline.spans import criterion_records
 from eligo.trial import Trial
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "trials"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from eligo.batch import run_parse
 from eligo.cli import app
+from eligo.parse.batch import run_parse
 from eligo.render.writers import JsonArrayWriter, JsonLinesWriter
 
 ROOT = Path(__file__).resolve().parents[1]

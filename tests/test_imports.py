@@ -107,11 +107,10 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return sorted(found)
 
 
-#: Circles left on purpose, each with the reason. ``eligo.parse`` hands a run
-#: to the Dask engine, whose workers build ``eligo.parse.Parser``: both imports
-#: are lazy, and it goes when parse.py's process pool and engines are split
-#: out of it (issue 19, the loose top-level modules).
-KNOWN_CIRCLES: list[list[str]] = [["eligo.parse", "eligo.scale.dask_engine"]]
+#: Circles left on purpose, each with the reason (none now: the one between
+#: ``eligo.parse`` and the Dask engine went when parse.py became a package,
+#: its process pool in ``eligo.parse.pool``).
+KNOWN_CIRCLES: list[list[str]] = []
 
 
 def _import_edges(graph: dict[str, set[str]], circle: list[str]) -> list[str]:

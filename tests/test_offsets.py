@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eligo.sanitise import clean_text
+from eligo.readers.sanitise import clean_text
 from eligo.trial import Trial
 
 from .strategies import SURROGATES, any_text

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from eligo.batch import run_parse
 from eligo.document import Document
 from eligo.parse import DocumentJSON, ParseFailure, Parser, parse_trials
+from eligo.parse.batch import run_parse
 from eligo.pipeline import PIPE_NAMES, build_pipeline
 from eligo.readers import read_paths
 from eligo.render.writers import JsonArrayWriter, JsonLinesWriter, TableWriter
@@ -204,9 +204,9 @@ def test_a_pipeline_with_other_components_runs_them() -> None:
 
 
 def test_the_text_vocab_is_renewed(monkeypatch) -> None:
-    import eligo.parse
+    import eligo.parse.parser
 
-    monkeypatch.setattr(eligo.parse, "TEXT_VOCAB_DOCS", 2)
+    monkeypatch.setattr(eligo.parse.parser, "TEXT_VOCAB_DOCS", 2)
     parser = Parser(concepts=False)
     vocabs = [parser.make_doc(t).vocab for t in trials(3)]
     assert vocabs[0] is vocabs[1]

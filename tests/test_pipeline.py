@@ -6,7 +6,7 @@ import pytest
 import spacy
 
 from eligo.pipeline import PIPE_NAMES, build_pipeline
-from eligo.spans import criterion_records
+from eligo.pipeline.spans import criterion_records
 from eligo.trial import Trial
 
 TEXT = "Inclusion Criteria:\n- Age 18 or older\nExclusion Criteria:\n- Pregnancy\n"

@@ -1,7 +1,7 @@
 import pytest
 
 from eligo.errors import RuleError
-from eligo.resources import load_rules, read_rule_json
+from eligo.pipeline.resources import load_rules, read_rule_json
 from eligo.segment.sections import SectionRule
 
 

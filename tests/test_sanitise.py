@@ -13,19 +13,19 @@ from hypothesis import given, settings
 from typer.testing import CliRunner
 
 import eligo
-from eligo.batch import run_parse
 from eligo.cli import app
 from eligo.document import Document
 from eligo.match.load import load_patient, patient_from_data
+from eligo.parse.batch import run_parse
 from eligo.readers import read_paths, read_text
-from eligo.render.writers import JsonLinesWriter, TableWriter
-from eligo.sanitise import (
+from eligo.readers.sanitise import (
     REPLACEMENT,
     clean_data,
     clean_result,
     clean_text,
     clean_trial,
 )
+from eligo.render.writers import JsonLinesWriter, TableWriter
 from eligo.store import Store, run_index
 from eligo.trial import ReadFailure, Trial
 

@@ -1,4 +1,4 @@
-"""eligo's results as spaCy span groups (eligo.spans)."""
+"""eligo's results as spaCy span groups (eligo.pipeline.spans)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from spacy.tokens import Doc, DocBin
 
 import eligo
 from eligo.parse import to_document
-from eligo.spans import CONSTRAINTS, CRITERIA, ENTITIES, SECTIONS, criterion_records
+from eligo.pipeline.spans import (
+    CONSTRAINTS,
+    CRITERIA,
+    ENTITIES,
+    SECTIONS,
+    criterion_records,
+)
 from eligo.trial import Trial
 
 TEXT = (

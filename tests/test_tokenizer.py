@@ -2,7 +2,7 @@ import pytest
 import spacy
 
 from eligo.pipeline import build_pipeline
-from eligo.tokenizer import LONG_RUN
+from eligo.pipeline.tokenizer import LONG_RUN
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_tokenizer_is_in_saved_config(nlp: spacy.language.Language) -> None:
 
 @pytest.mark.parametrize("text", ["", "INR>=1.5 and PLT<50", "  leading\nspace  "])
 def test_fresh_vocab_tokenizer_tokenizes_as_the_pipeline(text: str) -> None:
-    from eligo.tokenizer import FreshVocabTokenizer
+    from eligo.pipeline.tokenizer import FreshVocabTokenizer
 
     nlp = build_pipeline(concepts=False)
     doc = FreshVocabTokenizer(nlp.tokenizer)(text)
@@ -92,7 +92,7 @@ def test_fresh_vocab_tokenizer_tokenizes_as_the_pipeline(text: str) -> None:
 
 
 def test_fresh_vocab_docs_keep_memory_flat() -> None:
-    from eligo.tokenizer import FreshVocabTokenizer
+    from eligo.pipeline.tokenizer import FreshVocabTokenizer
 
     nlp = build_pipeline(concepts=False)
     before = len(nlp.vocab.strings)

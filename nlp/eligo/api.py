@@ -15,7 +15,7 @@ and cached, as ``spacy.load`` would load it once per program):
 (``displacy.render(doc, style="span", options={"spans_key": "eligo"})``) work
 too: results are span groups, and the values on them plain data.
 
-What a Doc holds (see :mod:`eligo.spans`; offsets are character offsets into
+What a Doc holds (see :mod:`eligo.pipeline.spans`; offsets are character offsets into
 ``doc.text``, end exclusive):
 
 - ``doc.spans["sections"]``, ``doc.spans["criteria"]`` (label: "inclusion",

@@ -1,4 +1,4 @@
-"""The ``eligo`` command: a thin typer layer over :mod:`eligo.batch`.
+"""The ``eligo`` command: a thin typer layer over :mod:`eligo.parse.batch`.
 
 Heavy imports (spaCy, the pipeline) happen inside the commands, so
 ``eligo --help`` answers at once.
@@ -180,7 +180,7 @@ def parse(
     quiet: QuietOption = False,
 ) -> None:
     """Parse trial records into documents: sections, criteria and constraints."""
-    from .batch import run_parse
+    from .parse.batch import run_parse
     from .render.writers import Writer, make_writer
 
     err_tty = sys.stderr.isatty()

@@ -55,7 +55,7 @@ class Trial:
         record: Position or id of the record inside the file, when the file
             holds several.
         notes: What was done to the record on the way in (code points that
-            cannot be encoded replaced: :mod:`eligo.sanitise`).
+            cannot be encoded replaced: :mod:`eligo.readers.sanitise`).
     """
 
     id: str

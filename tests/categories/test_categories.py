@@ -12,8 +12,8 @@ from spacy.language import Language
 
 from eligo.categories import CATEGORIES, TRUSTED_TYPES, load_model
 from eligo.categories.model import FILES, default_model_path
-from eligo.extensions import register_extensions
-from eligo.spans import criterion_records, set_criteria
+from eligo.pipeline.extensions import register_extensions
+from eligo.pipeline.spans import criterion_records, set_criteria
 from eligo_train.categories.chia import ChiaEntity, ChiaLine, chia_category, is_dev
 from eligo_train.categories.data import corpus_examples, evaluate, is_held_out
 from eligo_train.categories.fit import save_model, train

@@ -12,7 +12,7 @@ from eligo.concepts.component import (
 from eligo.concepts.decode import model_kind
 from eligo.parse import Parser
 from eligo.pipeline import build_pipeline
-from eligo.spans import criterion_records
+from eligo.pipeline.spans import criterion_records
 from eligo.trial import Trial
 from eligo_train.concepts.brat import LABELS, SCORED_TYPES
 

@@ -18,7 +18,8 @@ TERMS = {
 @pytest.fixture
 def nlp(tmp_path):
     nlp = spacy.blank(
-        "en", config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}}
+        "en",
+        config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}},
     )
     path = tmp_path / "terms.json"
     path.write_text(json.dumps(TERMS))

@@ -11,7 +11,7 @@ from eligo.constraints.temporal import (
     find_windows,
 )
 from eligo.errors import RuleError
-from eligo.resources import read_rule_json
+from eligo.pipeline.resources import read_rule_json
 
 Y, M, W = 365.25, 30.4375, 7.0
 

@@ -11,8 +11,8 @@ from spacy.language import Language
 
 from eligo.context import ContextRule, load_context_rules
 from eligo.errors import RuleError
-from eligo.extensions import register_extensions
-from eligo.spans import criterion_records, set_criteria, set_entities
+from eligo.pipeline.extensions import register_extensions
+from eligo.pipeline.spans import criterion_records, set_criteria, set_entities
 
 
 @pytest.fixture(scope="module")

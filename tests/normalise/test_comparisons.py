@@ -14,7 +14,7 @@ from eligo.normalise.comparisons import (
     find_comparisons,
     load_comparator_table,
 )
-from eligo.resources import read_rule_json
+from eligo.pipeline.resources import read_rule_json
 from eligo.segment.view import reading_view
 
 T, F = True, False

@@ -19,7 +19,7 @@ from eligo.normalise.units import (
     load_unit_table,
     unit_table,
 )
-from eligo.resources import read_rule_json
+from eligo.pipeline.resources import read_rule_json
 
 FORMS = [
     # (written, UCUM)

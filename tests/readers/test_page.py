@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from eligo.errors import RuleError
+from eligo.pipeline.resources import load_rules
 from eligo.readers.page import (
     RULES_FILE,
     PageFieldRule,
@@ -14,7 +15,6 @@ from eligo.readers.page import (
     page_nct_id,
     scan_page,
 )
-from eligo.resources import load_rules
 from eligo.trial import StructuredFields
 
 S = StructuredFields

@@ -1,6 +1,6 @@
 import pytest
 
-from eligo.resources import load_rules
+from eligo.pipeline.resources import load_rules
 from eligo.segment.sections import SectionRule, SectionRules, find_sections
 
 

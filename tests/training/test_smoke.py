@@ -62,10 +62,11 @@ def test_convert_writes_every_split_and_counts_losses(converted: Path) -> None:
 def test_convert_keeps_nested_gold_spans_for_a_span_categorizer(
     converted: Path,
 ) -> None:
-    import eligo.tokenizer  # noqa: F401  (registers eligo.tokenizer.v1)
+    import eligo.pipeline.tokenizer  # noqa: F401  (registers eligo.tokenizer.v1)
 
     nlp = spacy.blank(
-        "en", config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}}
+        "en",
+        config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}},
     )
     docs = list(
         DocBin().from_disk(converted / "corpus" / "fit.spacy").get_docs(nlp.vocab)

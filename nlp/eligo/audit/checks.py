@@ -4,7 +4,7 @@ Plain functions over the public Document model (never spaCy objects), each
 returning a list of findings; :func:`check_document` runs them all.
 
 - Registry: the text's age and sex (``Document.summary``) against the
-  registry's structured fields, as :func:`eligo.summary.mismatches` compares
+  registry's structured fields, as :func:`eligo.parse.summary.mismatches` compares
   them (maxima such as 99 or 120 years stand for "no limit").
 - Contradiction: for one key (age in years, or one analyte in one canonical
   unit, or one analyte as a multiple of ULN/LLN), the interval the inclusion
@@ -42,9 +42,9 @@ from dataclasses import dataclass
 
 from ..document import Constraint, Criterion, Document
 from ..normalise.lexicon import Lexicon
+from ..parse.summary import mismatches
 from ..render.document import render_constraint
 from ..store.rows import constraint_analyte_id
-from ..summary import mismatches
 from .findings import Finding
 from .rules import AuditRules, audit_rules
 
@@ -352,7 +352,7 @@ def _age_evidence(
 def check_registry(doc: Document, rules: AuditRules | None = None) -> list[Finding]:
     """The text's age and sex against the registry's structured fields.
 
-    The comparison is :func:`eligo.summary.mismatches` (one definition of
+    The comparison is :func:`eligo.parse.summary.mismatches` (one definition of
     agreement: exclusive bounds agree with the neighbouring whole year,
     placeholder maxima such as 120 years mean no limit); this adds the
     evidence span and the numbers.

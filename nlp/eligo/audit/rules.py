@@ -19,7 +19,7 @@ from functools import cache, cached_property
 from pydantic import Field, field_validator
 
 from ..errors import RuleError
-from ..resources import RuleModel, load_rule_object, load_rules
+from ..pipeline.resources import RuleModel, load_rule_object, load_rules
 from .findings import KINDS, Severity
 
 AUDIT_FILE = "audit.json"

@@ -20,8 +20,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path
 
-from ..extensions import doc_view, register_extensions
-from ..spans import criteria, fields
+from ..pipeline.extensions import doc_view, register_extensions
+from ..pipeline.spans import criteria, fields
 from .labels import NOT_COMPUTABLE
 from .model import FILES, FastScorer, default_model_path, load_model
 

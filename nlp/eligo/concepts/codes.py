@@ -22,9 +22,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import doc_view, register_extensions
 from ..normalise import icd10
-from ..spans import criteria, entity_fields
+from ..pipeline.extensions import doc_view, register_extensions
+from ..pipeline.spans import criteria, entity_fields
 
 #: The entity label that gets codes.
 CODED_LABEL = "Condition"

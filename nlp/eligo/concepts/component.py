@@ -43,8 +43,8 @@ from spacy.tokens import Span as SpacySpan
 from spacy.util import ensure_path
 from spacy.vocab import Vocab
 
-from ..extensions import doc_view, register_extensions
-from ..spans import criteria, fields, record, set_entities
+from ..pipeline.extensions import doc_view, register_extensions
+from ..pipeline.spans import criteria, fields, record, set_entities
 from . import (
     architecture,  # noqa: F401  (the span categorizer's model)
     lexicon_features,  # noqa: F401  (the model's pipeline uses it)

@@ -27,12 +27,12 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import doc_view
 from ..normalise.comparisons import find_comparisons
 from ..normalise.numbers import number_word_pattern, parse_number
-from ..patterns import trie_pattern
-from ..resources import load_rule_object
-from ..spans import add_constraints, criteria, record
+from ..pipeline.extensions import doc_view
+from ..pipeline.patterns import trie_pattern
+from ..pipeline.resources import load_rule_object
+from ..pipeline.spans import add_constraints, criteria, record
 from .base import CriterionRuleComponent
 
 AGE_FILE = "age.json"

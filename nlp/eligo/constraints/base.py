@@ -4,9 +4,9 @@ A constraint component reads the criterion spans (``doc.spans["criteria"]``,
 set by ``eligo_criteria``), runs one extractor over each criterion's reading
 view, and adds a span to ``doc.spans["eligo"]`` for each constraint found, its
 record holding the fields of :class:`eligo.document.Constraint` (see
-:mod:`eligo.spans`). Its rule files travel with ``nlp.to_disk``: the raw
+:mod:`eligo.pipeline.spans`). Its rule files travel with ``nlp.to_disk``: the raw
 JSON is kept in ``rules_data`` and written beside the component (see
-:mod:`eligo.rulecomponent`).
+:mod:`eligo.pipeline.rulecomponent`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from ..extensions import doc_view
-from ..rulecomponent import RuleDataComponent
-from ..spans import add_constraints, criteria, record
+from ..pipeline.extensions import doc_view
+from ..pipeline.rulecomponent import RuleDataComponent
+from ..pipeline.spans import add_constraints, criteria, record
 
 
 class CriterionRuleComponent(RuleDataComponent):

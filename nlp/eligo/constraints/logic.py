@@ -22,8 +22,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import doc_view, register_extensions
-from ..spans import criteria, fields, record
+from ..pipeline.extensions import doc_view, register_extensions
+from ..pipeline.spans import criteria, fields, record
 
 _OR = re.compile(r"(?<![\w])(?:or|either|and/or)(?![\w])|/", re.IGNORECASE)
 _ANY_OF = re.compile(

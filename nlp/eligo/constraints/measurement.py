@@ -37,8 +37,8 @@ from spacy.tokens import Doc
 from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.lexicon import AnalyteMatch, Lexicon
 from ..normalise.units import dimension
-from ..patterns import trie_pattern
-from ..resources import load_rule_object
+from ..pipeline.patterns import trie_pattern
+from ..pipeline.resources import load_rule_object
 from .base import CriterionRuleComponent, negated_before
 from .phrases import OpenVocabulary, Phrase, PhraseFinder
 

@@ -27,9 +27,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import doc_view
 from ..normalise.comparisons import find_comparisons
-from ..spans import add_constraints, criteria, record
+from ..pipeline.extensions import doc_view
+from ..pipeline.spans import add_constraints, criteria, record
 from .base import negated_before
 
 #: Entity labels an analyte can have.

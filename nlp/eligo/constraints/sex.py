@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..patterns import trie_pattern
-from ..resources import load_rule_object
+from ..pipeline.patterns import trie_pattern
+from ..pipeline.resources import load_rule_object
 from .base import CriterionRuleComponent
 
 SEX_FILE = "sex.json"

@@ -59,8 +59,8 @@ from pydantic import Field, field_validator
 
 from ..document import Constraint
 from ..normalise.numbers import NUMBER_PATTERN, number_words, parse_number
-from ..patterns import trie_pattern
-from ..resources import RuleModel, load_rule_object
+from ..pipeline.patterns import trie_pattern
+from ..pipeline.resources import RuleModel, load_rule_object
 
 TEMPORAL_FILE = "temporal.json"
 

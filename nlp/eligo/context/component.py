@@ -21,9 +21,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import doc_view
-from ..rulecomponent import RuleDataComponent
-from ..spans import criteria, record
+from ..pipeline.extensions import doc_view
+from ..pipeline.rulecomponent import RuleDataComponent
+from ..pipeline.spans import criteria, record
 from .algorithm import Assertion, ConTextEngine
 from .rules import CONTEXT_RULES_FILE, load_context_rules
 

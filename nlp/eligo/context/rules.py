@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from ..resources import load_rule_object
+from ..pipeline.resources import load_rule_object
 
 CONTEXT_RULES_FILE = "context_rules.json"
 

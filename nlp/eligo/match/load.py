@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..sanitise import clean_data, clean_text
+from ..readers.sanitise import clean_data, clean_text
 from .fhir import patient_from_bundle
 from .patient import Patient, PatientError
 
@@ -34,7 +34,7 @@ def patient_from_data(
     """Validate a parsed patient profile (or a FHIR R4 Bundle).
 
     Strings that UTF-8 cannot encode (JSON's ``"\\ud8ff"``) are cleaned first
-    (:func:`eligo.sanitise.clean_data`): the profile is read all the same.
+    (:func:`eligo.readers.sanitise.clean_data`): the profile is read all the same.
 
     Args:
         data: What ``json.loads`` gave, or a dict built in Python.

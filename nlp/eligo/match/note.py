@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..normalise.lexicon import Lexicon
 from ..normalise.quantities import find_quantities
-from ..sanitise import clean_text
+from ..readers.sanitise import clean_text
 from ..segment.view import reading_view
 from .patient import (
     Condition,

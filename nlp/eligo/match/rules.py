@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..resources import RuleModel, load_rule_object
+from ..pipeline.resources import RuleModel, load_rule_object
 
 MATCH_FILE = "match.json"
 CONCEPTS_FILE = "match_concepts.json"

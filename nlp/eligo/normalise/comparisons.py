@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from ..resources import RuleModel, load_rule_object
+from ..pipeline.resources import RuleModel, load_rule_object
 from .quantities import Quantity, quantities_with_anchors
 from .quantities import _patterns as quantity_patterns
 from .units import PhraseMatcher, RelativeTo, convert, phrase_pattern, unit_table

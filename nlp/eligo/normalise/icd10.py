@@ -176,7 +176,7 @@ def concept_synonyms(concepts: Any = None) -> dict[str, list[str]]:
             ``None``).
     """
     from ..match.rules import ConceptsFile
-    from ..resources import read_rule_json
+    from ..pipeline.resources import read_rule_json
 
     data = ConceptsFile.model_validate(
         concepts if concepts is not None else read_rule_json(CONCEPTS_FILE)

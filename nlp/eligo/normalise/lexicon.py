@@ -35,7 +35,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import RuleError
-from ..resources import RuleModel, read_rule_json
+from ..pipeline.resources import RuleModel, read_rule_json
 
 ANALYTES_FILE = "analytes.json"
 

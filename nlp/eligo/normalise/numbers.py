@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from ..patterns import trie_pattern
-from ..resources import load_rule_object
+from ..pipeline.patterns import trie_pattern
+from ..pipeline.resources import load_rule_object
 
 NUMBERS_FILE = "numbers.json"
 

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from ..errors import RuleError
-from ..resources import RuleModel, load_rule_object
+from ..pipeline.resources import RuleModel, load_rule_object
 
 UNITS_FILE = "units.json"
 RelativeTo = Literal["ULN", "LLN"]

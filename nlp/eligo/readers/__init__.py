@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError
-from ..sanitise import clean_result
 from ..trial import ReadFailure, Trial
 from .aact import read_aact_file, read_aact_text, sniff_header
 from .common import STDIN, ReadResult, decode_utf8, one_line, os_reason
 from .ctgov_json import read_json_bytes, read_json_file, read_json_text, read_jsonl_file
 from .ctgov_xml import read_xml_bytes, read_xml_file, read_xml_text
+from .sanitise import clean_result
 from .text import read_text_bytes, text_trial
 
 __all__ = [
@@ -61,7 +61,7 @@ def read_text(text: str, *, path: str = STDIN) -> Iterator[ReadResult]:
     """Read a string whose format is unknown (standard input).
 
     Like every reader here, what it yields holds only strings UTF-8 can
-    encode (see :mod:`eligo.sanitise`).
+    encode (see :mod:`eligo.readers.sanitise`).
 
     After leading whitespace, ``{`` or ``[`` means JSON (or JSONL), ``<`` means
     legacy XML; a first line that is an AACT ``eligibilities`` header means a
@@ -156,7 +156,7 @@ def read_file(path: str) -> Iterator[ReadResult]:
 
 def _guarded(results: Iterator[ReadResult], path: str) -> Iterator[ReadResult]:
     """The way out of every reader: strings UTF-8 cannot encode are cleaned
-    (:func:`eligo.sanitise.clean_result`), and a bug in a reader ends its file,
+    (:func:`eligo.readers.sanitise.clean_result`), and a bug in a reader ends its file,
     not the batch."""
     try:
         for result in results:

@@ -43,7 +43,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..errors import RuleError
-from ..resources import RuleModel, load_rules
+from ..pipeline.resources import RuleModel, load_rules
 from ..trial import StructuredFields
 from .fields import AGE_UNITS, parse_age, parse_healthy_volunteers, parse_sex
 

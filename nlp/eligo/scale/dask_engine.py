@@ -47,7 +47,8 @@ def parse_partition(
     Runs on the worker: the results go back to the client pickled, as the
     local pool's do.
     """
-    from ..parse import Parser, _as_json
+    from ..parse.parser import Parser
+    from ..parse.results import json_result
 
     key = tuple(sorted(parser_kwargs.items()))
     with _LOCK:
@@ -55,7 +56,7 @@ def parse_partition(
         if parser is None:
             parser = _PARSERS[key] = Parser(**parser_kwargs)
         results = parser.parse_batch(items)
-    return [_as_json(r, compact) for r in results] if as_json else results
+    return [json_result(r, compact) for r in results] if as_json else results
 
 
 def parse_on_dask(

@@ -32,10 +32,10 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import doc_view
-from ..resources import load_rule_object, load_rules
-from ..rulecomponent import RuleDataComponent
-from ..spans import CRITERIA, SECTIONS, add_criterion, fields
+from ..pipeline.extensions import doc_view
+from ..pipeline.resources import load_rule_object, load_rules
+from ..pipeline.rulecomponent import RuleDataComponent
+from ..pipeline.spans import CRITERIA, SECTIONS, add_criterion, fields
 from .sections import RULES_FILE as SECTION_RULES_FILE
 from .sections import SectionBlock, SectionName, SectionRule, SectionRules
 

@@ -38,10 +38,10 @@ from pydantic import field_validator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extensions import doc_view
-from ..resources import RuleModel, load_rules
-from ..rulecomponent import RuleDataComponent
-from ..spans import SECTIONS, add_span
+from ..pipeline.extensions import doc_view
+from ..pipeline.resources import RuleModel, load_rules
+from ..pipeline.rulecomponent import RuleDataComponent
+from ..pipeline.spans import SECTIONS, add_span
 
 RULES_FILE = "sections.json"
 Kind = Literal["header", "region", "lead_in", "end", "subheading"]

@@ -2,7 +2,7 @@
 
 Records are hashed before parsing (:func:`eligo.store.rows.trial_hash`), so an
 unchanged record costs a read and a hash, not a parse. Read and parse failures
-are reported one line each and the batch goes on, as in :mod:`eligo.batch`.
+are reported one line each and the batch goes on, as in :mod:`eligo.parse.batch`.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def run_index(
         on_error: Called with each one-line failure message.
         on_record: Called with each record's outcome (progress).
         on_warning: Called with a one-line message for each note of a record
-            that was indexed all the same (see :func:`eligo.batch.run_parse`).
+            that was indexed all the same (see :func:`eligo.parse.batch.run_parse`).
 
     Returns:
         Counts and timing; ``failures`` > 0 means the caller should exit non-zero.

@@ -39,7 +39,8 @@ from eligo_train.concepts.scoring import SPANS_KEY
 def blank_nlp() -> Language:
     """A blank English pipeline with eligo's tokenizer."""
     return spacy.blank(
-        "en", config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}}
+        "en",
+        config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}},
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from .errors import RuleError
+from ..errors import RuleError
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -16,7 +16,7 @@ import dataclasses
 import re
 from typing import Any
 
-from .trial import ReadFailure, Trial
+from ..trial import ReadFailure, Trial
 
 __all__ = [
     "REPLACEMENT",

@@ -2,7 +2,7 @@
 
 They hold plain, serialisable data (dicts, lists, strings) so they survive
 ``Doc.to_bytes`` and multi-process ``nlp.pipe``. eligo's results are span
-groups with ``Span._`` attributes: see :mod:`eligo.spans`.
+groups with ``Span._`` attributes: see :mod:`eligo.pipeline.spans`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def doc_view(doc: Doc) -> str:
     ``Doc.text`` rebuilds the string from the tokens on every access, so
     components share this one copy instead.
     """
-    from .segment.view import reading_view
+    from ..segment.view import reading_view
 
     view = doc._.view
     if view is None:

@@ -11,12 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .document import Document
-from .parse import DocumentJSON, ParseFailure, parse_trials
-from .pipeline import DEFAULT_MAX_CHARS
-from .readers import read_paths
-from .render.writers import Writer
-from .trial import ReadFailure
+from ..document import Document
+from ..pipeline import DEFAULT_MAX_CHARS
+from ..readers import read_paths
+from ..render.writers import Writer
+from ..trial import ReadFailure
+from .pool import parse_trials
+from .results import DocumentJSON, ParseFailure
 
 
 @dataclass

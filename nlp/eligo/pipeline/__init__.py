@@ -11,7 +11,7 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-from .errors import EligoError
+from ..errors import EligoError
 from .extensions import register_extensions
 
 #: Component names, in pipeline order.
@@ -63,14 +63,15 @@ def build_pipeline(
         raise EligoError("codes need the concept model (drop --no-concepts)")
     register_extensions()
     nlp = spacy.blank(
-        "en", config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}}
+        "en",
+        config={"nlp": {"tokenizer": {"@tokenizers": "eligo.tokenizer.v1"}}},
     )
     nlp.max_length = max_chars
     for name in PIPE_NAMES:
         if concepts or name not in NEEDS_CONCEPTS:
             nlp.add_pipe(name)
     if codes:
-        from .concepts import codes as _codes  # noqa: F401  (registers the factory)
+        from ..concepts import codes as _codes  # noqa: F401  (registers the factory)
 
         nlp.add_pipe(CODES)
     return nlp

@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .constraints.age import default_grammar
-from .document import AgeRange, Constraint, Criterion, Document, Structured, Summary
-from .patterns import trie_pattern
+from ..constraints.age import default_grammar
+from ..document import AgeRange, Constraint, Criterion, Document, Structured, Summary
+from ..pipeline.patterns import trie_pattern
 
 # Registry maxima that stand for "no limit".
 NO_LIMIT_MAXIMA = frozenset({99.0, 100.0, 110.0, 120.0, 125.0, 130.0, 150.0, 999.0})

@@ -1,0 +1,196 @@
+"""The Parser: trials through one pipeline, a batch at a time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..document import Document
+from ..errors import EligoError, TextTooLongError
+from ..pipeline import DEFAULT_MAX_CHARS, build_pipeline
+from ..pipeline.tokenizer import FRESH_VOCAB_DOCS, FreshVocabTokenizer
+from ..readers.sanitise import clean_text, clean_trial
+from ..segment.view import reading_view
+from ..trial import ReadFailure, Trial
+from .convert import to_document
+from .results import Item, ParseFailure, Result
+
+#: Docs made over one vocab before a fresh one replaces it.
+TEXT_VOCAB_DOCS = FRESH_VOCAB_DOCS
+
+
+class Parser:
+    """Parse trials into Documents with one pipeline.
+
+    Args:
+        default_section: Section of criteria that no header places.
+        max_chars: Longest criteria text accepted; longer ones fail clearly.
+        nlp: A pipeline to use instead of :func:`build_pipeline`'s.
+        concepts: Run the concept model (``eligo_concepts``); without it,
+            criteria get no entities. Ignored when ``nlp`` is given.
+        codes: Put ICD-10-CM codes on Condition entities where certain
+            (``eligo_codes``; off by default). Ignored when ``nlp`` is given.
+        batch_size: Trials that :meth:`parse_many` passes together through the
+            components that have a ``pipe`` method (the concept model).
+
+    Docs are made by the pipeline's tokenizer over a vocab of their own,
+    renewed every :data:`TEXT_VOCAB_DOCS` Docs
+    (:class:`eligo.pipeline.tokenizer.FreshVocabTokenizer`), so the pipeline's vocab
+    does not grow with the input.
+    """
+
+    def __init__(
+        self,
+        *,
+        default_section: str = "unknown",
+        max_chars: int = DEFAULT_MAX_CHARS,
+        nlp: Language | None = None,
+        concepts: bool = True,
+        codes: bool = False,
+        batch_size: int = 32,
+    ) -> None:
+        if default_section not in ("inclusion", "exclusion", "unknown"):
+            raise EligoError(
+                "section must be inclusion, exclusion or unknown, "
+                f"not {default_section!r}"
+            )
+        self.default_section = default_section
+        self.max_chars = max_chars
+        self.batch_size = max(1, batch_size)
+        self.nlp = (
+            nlp
+            if nlp is not None
+            else build_pipeline(max_chars=max_chars, concepts=concepts, codes=codes)
+        )
+        self._tokenizer = FreshVocabTokenizer(
+            self.nlp.tokenizer, renew_after=TEXT_VOCAB_DOCS
+        )
+
+    def make_doc(self, trial: Trial) -> Doc:
+        """The tokenized Doc of a trial, before any component.
+
+        Its text is :func:`eligo.readers.sanitise.clean_trial`'s (code points that
+        cannot be encoded replaced one for one).
+
+        Raises:
+            TextTooLongError: The text is over ``max_chars``.
+        """
+        trial = clean_trial(trial)
+        if len(trial.text) > self.max_chars:
+            raise TextTooLongError(len(trial.text), self.max_chars)
+        doc = self._tokenizer(trial.text)
+        doc._.view = reading_view(trial.text)  # Doc.text would rebuild the string
+        doc._.source_format = trial.source_format
+        doc._.default_section = self.default_section
+        return doc
+
+    def parse(self, trial: Trial) -> Document:
+        """Parse one trial.
+
+        Raises:
+            TextTooLongError: The text is over ``max_chars``.
+        """
+        trial = clean_trial(trial)
+        doc = self.make_doc(trial)
+        for _, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        return to_document(trial, doc)
+
+    def parse_safe(self, trial: Trial) -> Document | ParseFailure:
+        """Parse one trial; a failure is returned, not raised."""
+        trial = clean_trial(trial)
+        try:
+            return self.parse(trial)
+        except Exception as err:
+            return self._failure(trial, err)
+
+    def parse_many(self, items: Iterable[Item]) -> Iterator[Result]:
+        """Parse a stream of reader results, in order, ``batch_size`` at a time.
+
+        Gives what :meth:`parse_safe` gives for each trial (read failures pass
+        through), but components with a ``pipe`` method process a batch at once.
+        """
+        for batch in _windows(items, self.batch_size):
+            yield from self.parse_batch(batch)
+
+    def parse_batch(
+        self, items: list[Item], spent: dict[str, float] | None = None
+    ) -> list[Result]:
+        """Parse a list of reader results together; see :meth:`parse_many`.
+
+        Args:
+            items: Trials and read failures.
+            spent: When given, seconds per stage are added to it.
+        """
+        try:
+            return self._parse_batch(items, spent)
+        except Exception:
+            # Something failed part-way through a batched component: parse the
+            # trials one by one, so each failure is reported with its trial.
+            return [
+                item if isinstance(item, ReadFailure) else self.parse_safe(item)
+                for item in items
+            ]
+
+    def _parse_batch(
+        self, items: list[Item], spent: dict[str, float] | None
+    ) -> list[Result]:
+        results: list[Result | None] = [None] * len(items)
+        trials: list[tuple[int, Trial]] = []
+        for i, item in enumerate(items):
+            if isinstance(item, ReadFailure):
+                results[i] = item
+                continue
+            item = clean_trial(item)
+            if len(item.text) > self.max_chars:
+                results[i] = self._failure(
+                    item, TextTooLongError(len(item.text), self.max_chars)
+                )
+            else:
+                trials.append((i, item))
+        clock = time.perf_counter
+        t0 = clock()
+        docs = [self.make_doc(trial) for _, trial in trials]
+        if spent is not None:
+            spent["tokenizer"] = spent.get("tokenizer", 0.0) + clock() - t0
+        for name, proc in self.nlp.pipeline:
+            t0 = clock()
+            pipe = getattr(proc, "pipe", None)
+            if pipe is not None and len(docs) > 1:
+                docs = list(pipe(docs, batch_size=len(docs)))
+            else:
+                docs = [proc(doc) for doc in docs]
+            if spent is not None:
+                spent[name] = spent.get(name, 0.0) + clock() - t0
+        t0 = clock()
+        for (i, trial), doc in zip(trials, docs, strict=True):
+            results[i] = to_document(trial, doc)
+        if spent is not None:
+            spent["to_document"] = spent.get("to_document", 0.0) + clock() - t0
+        return [r for r in results if r is not None]
+
+    @staticmethod
+    def _failure(trial: Trial, err: Exception) -> ParseFailure:
+        if isinstance(err, EligoError):
+            reason = str(err)
+        else:  # a bug must not stop a batch
+            reason = f"internal error: {type(err).__name__}: {err}".splitlines()[0]
+        return ParseFailure(trial.id, trial.path, trial.record, clean_text(reason)[0])
+
+
+T = TypeVar("T")
+
+
+def _windows(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
