@@ -10,6 +10,7 @@ import pytest
 from eligo.document import Constraint, Criterion, Document, Entity, Logic
 from eligo.match.engine import match_document
 from eligo.match.evaluate import Context, evaluate
+from eligo.match.measures import measurement_atom
 from eligo.match.patient import Patient
 
 AS_OF = date(2026, 11, 22)
@@ -694,3 +695,691 @@ def test_leading_non(
     doc = criterion(mention, entities=[{"label": "Condition", "at": mention}])
     patient = {"conditions": facts, "complete": ["conditions"]}
     assert verdict(doc, patient).holds is holds
+
+
+# --------------------------------------- the branches of each atom, pinned
+# Expected values as the code gave them before item 5 of issue 19 split
+# measurement_atom, mention_atom and evaluate into named steps.
+
+BILI_TEXT = "total bilirubin <= 2 mg/dL"
+ECOG_TEXT = "ECOG 0-1"
+ECOG = {
+    "type": "score",
+    "low": 0.0,
+    "low_inclusive": True,
+    "high": 1.0,
+    "high_inclusive": True,
+    "at": ECOG_TEXT,
+    "analyte_at": "ECOG",
+}
+HB_TEXT = "hemoglobin > 9"
+HB = {
+    "type": "measurement",
+    "low": 9.0,
+    "low_inclusive": False,
+    "at": HB_TEXT,
+    "analyte_at": "hemoglobin",
+}
+HB_UNIT = {**HB, "unit": "g/dL"}
+CREAT_TEXT = "creatinine <= 1.5 x baseline"
+CREAT = {
+    "type": "measurement",
+    "high": 1.5,
+    "high_inclusive": True,
+    "relative_to": "baseline",
+    "at": CREAT_TEXT,
+    "analyte_at": "creatinine",
+}
+ALT_TEXT = "ALT >= 0.5 x LLN"
+ALT = {
+    "type": "measurement",
+    "low": 0.5,
+    "low_inclusive": True,
+    "relative_to": "LLN",
+    "at": ALT_TEXT,
+    "analyte_at": "ALT",
+}
+D = "2026-11-20"
+
+
+@pytest.mark.parametrize(
+    ("text", "con", "obs", "window", "expected"),
+    [
+        pytest.param(
+            "frobnium <= 2",
+            {
+                "type": "measurement",
+                "high": 2.0,
+                "at": "frobnium <= 2",
+                "analyte_at": "frobnium",
+            },
+            [],
+            None,
+            (
+                None,
+                "'frobnium' is not in the analyte lexicon",
+                ["review: frobnium <= 2"],
+                None,
+            ),
+            id="not in the lexicon",
+        ),
+        pytest.param(
+            BILI_TEXT,
+            BILI,
+            [{"name": "total bilirubin", "value": 1.0, "unit": "mg/dL", "date": D}],
+            "the anchor is a patient event",
+            (
+                None,
+                "the anchor is a patient event",
+                ["Total bilirubin (the anchor is a patient event)"],
+                None,
+            ),
+            id="window not known",
+        ),
+        pytest.param(
+            BILI_TEXT,
+            BILI,
+            [
+                {
+                    "name": "total bilirubin",
+                    "value": 1.0,
+                    "unit": "mg/dL",
+                    "date": "2026-01-01",
+                }
+            ],
+            None,
+            (
+                None,
+                "no Total bilirubin result between 2026-08-24 and 2026-11-22 (no window in the criterion: results up to 90 days old count); 1 result(s) outside it",
+                ["Total bilirubin result dated between 2026-08-24 and 2026-11-22"],
+                None,
+            ),
+            id="no result in the default window",
+        ),
+        pytest.param(
+            BILI_TEXT,
+            BILI,
+            [],
+            None,
+            (
+                None,
+                "no Total bilirubin result between 2026-08-24 and 2026-11-22 (no window in the criterion: results up to 90 days old count)",
+                ["Total bilirubin result dated between 2026-08-24 and 2026-11-22"],
+                None,
+            ),
+            id="no result at all",
+        ),
+        pytest.param(
+            BILI_TEXT,
+            BILI,
+            [{"name": "total bilirubin", "value": 30, "unit": "umol/L", "date": D}],
+            None,
+            (
+                True,
+                "Total bilirubin 30 umol/L; criterion <= 2 mg/dL = <= 34.2 umol/L",
+                [],
+                "total bilirubin: 30 umol/L on 2026-11-20",
+            ),
+            id="canonical, converted",
+        ),
+        pytest.param(
+            BILI_TEXT,
+            {**BILI, "negated": True},
+            [{"name": "total bilirubin", "value": 1.0, "unit": "mg/dL", "date": D}],
+            None,
+            (
+                False,
+                "Total bilirubin 1 mg/dL = 17.1 umol/L; criterion <= 2 mg/dL = <= 34.2 umol/L; the criterion is negated",
+                [],
+                "total bilirubin: 1 mg/dL on 2026-11-20",
+            ),
+            id="canonical, negated",
+        ),
+        pytest.param(
+            BILI_TEXT,
+            BILI,
+            [{"name": "total bilirubin", "value_text": "normal", "date": D}],
+            None,
+            (
+                None,
+                "'total bilirubin: normal on 2026-11-20' has no numeric value",
+                ["Total bilirubin numeric result"],
+                "total bilirubin: normal on 2026-11-20",
+            ),
+            id="canonical, no numeric value",
+        ),
+        pytest.param(
+            BILI_TEXT,
+            BILI,
+            [{"name": "total bilirubin", "value": 1.0, "unit": "furlongs", "date": D}],
+            None,
+            (
+                None,
+                "unit 'furlongs' cannot be converted to umol/L",
+                ["Total bilirubin in a unit convertible to umol/L"],
+                "total bilirubin: 1 furlongs on 2026-11-20",
+            ),
+            id="canonical, unit not convertible",
+        ),
+        pytest.param(
+            ECOG_TEXT,
+            ECOG,
+            [{"name": "ECOG", "value": 2, "date": D}],
+            None,
+            (
+                False,
+                "ECOG performance status 2; criterion: >= 0 and <= 1",
+                [],
+                "ECOG: 2 on 2026-11-20",
+            ),
+            id="rank, by number",
+        ),
+        pytest.param(
+            ECOG_TEXT,
+            ECOG,
+            [{"name": "ECOG", "value_text": "ambulatory", "date": D}],
+            None,
+            (
+                None,
+                "cannot read 'ECOG: ambulatory on 2026-11-20' as a ECOG performance status value",
+                ["ECOG performance status as a number or class"],
+                "ECOG: ambulatory on 2026-11-20",
+            ),
+            id="rank, unreadable",
+        ),
+        pytest.param(
+            HB_TEXT,
+            HB,
+            [{"name": "hemoglobin", "value": 10, "unit": "g/dL", "date": D}],
+            None,
+            (
+                True,
+                "Haemoglobin 10; criterion > 9",
+                [],
+                "hemoglobin: 10 g/dL on 2026-11-20",
+            ),
+            id="as written, no unit",
+        ),
+        pytest.param(
+            HB_TEXT,
+            HB_UNIT,
+            [{"name": "hemoglobin", "value": 9, "unit": "g/dL", "date": D}],
+            None,
+            (
+                False,
+                "Haemoglobin 9; criterion > 9 g/dL",
+                [],
+                "hemoglobin: 9 g/dL on 2026-11-20",
+            ),
+            id="as written, same unit",
+        ),
+        pytest.param(
+            HB_TEXT,
+            HB_UNIT,
+            [{"name": "hemoglobin", "value": 100, "unit": "g/L", "date": D}],
+            None,
+            (
+                None,
+                "no conversion from 'g/L' to 'g/dL'",
+                ["Haemoglobin in g/dL"],
+                "hemoglobin: 100 g/L on 2026-11-20",
+            ),
+            id="as written, other unit",
+        ),
+        pytest.param(
+            HB_TEXT,
+            HB_UNIT,
+            [{"name": "hemoglobin", "value_text": "low", "date": D}],
+            None,
+            (
+                None,
+                "'hemoglobin: low on 2026-11-20' has no numeric value",
+                ["Haemoglobin numeric result"],
+                "hemoglobin: low on 2026-11-20",
+            ),
+            id="as written, no numeric value",
+        ),
+        pytest.param(
+            CREAT_TEXT,
+            CREAT,
+            [{"name": "creatinine", "value": 1.0, "unit": "mg/dL", "date": D}],
+            None,
+            (
+                None,
+                "a threshold relative to baseline is not computed",
+                ["review: creatinine <= 1.5 x baseline"],
+                "creatinine: 1 mg/dL on 2026-11-20",
+            ),
+            id="relative to something else",
+        ),
+        pytest.param(
+            ALT_TEXT,
+            ALT,
+            [
+                {
+                    "name": "ALT",
+                    "value": 30,
+                    "unit": "U/L",
+                    "date": D,
+                    "reference_low": 10,
+                }
+            ],
+            None,
+            (
+                True,
+                "Alanine aminotransferase 30 U/L, LLN 10: criterion >= 0.5 x LLN = >= 5 U/L",
+                [],
+                "ALT: 30 U/L on 2026-11-20",
+            ),
+            id="LLN given",
+        ),
+        pytest.param(
+            ALT_TEXT,
+            ALT,
+            [
+                {
+                    "name": "ALT",
+                    "value": 30,
+                    "unit": "U/L",
+                    "date": D,
+                    "reference_high": 40,
+                }
+            ],
+            None,
+            (
+                None,
+                "LLN of the Alanine aminotransferase result is not given",
+                ["LLN (reference range) of the Alanine aminotransferase result"],
+                "ALT: 30 U/L on 2026-11-20",
+            ),
+            id="LLN not given",
+        ),
+    ],
+)
+def test_measurement_atom_branches(
+    text: str,
+    con: dict[str, Any],
+    obs: list[dict[str, Any]],
+    window: str | None,
+    expected: tuple[Any, ...],
+) -> None:
+    """(holds, reason, missing, fact) of each way a lab value or score is
+    checked, or is not."""
+    doc = criterion(text, constraints=[con])
+    ctx = Context(patient=Patient(observations=obs), as_of=AS_OF, lab_max_age_days=90)
+    atom = measurement_atom(doc, doc.criteria[0].constraints[0], ctx, window)
+    got = (atom.holds, atom.evidence.reason, atom.missing, atom.evidence.fact)
+    assert got == expected
+
+
+SEX_F = [{"type": "sex", "value": "female", "at": "Women"}]
+ALLOWED = {"start": 0, "end": 5, "text": "Allowed:"}
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "extra", "patient", "expected"),
+    [
+        pytest.param(
+            "Women willing to comply",
+            "inclusion",
+            dict(computable=False, category="consent_compliance", constraints=SEX_F),
+            {"consent": False},
+            ("not_met", False, None, []),
+            id="consent known decides first",
+        ),
+        pytest.param(
+            "Women unable to comply",
+            "exclusion",
+            dict(category="consent_compliance", constraints=SEX_F),
+            {"consent": True},
+            ("met", False, None, []),
+            id="consent known, exclusion",
+        ),
+        pytest.param(
+            "Women willing to comply",
+            "inclusion",
+            dict(computable=False, category="consent_compliance"),
+            {},
+            (
+                "not_computable",
+                None,
+                "consent_compliance: not computable from a record",
+                [],
+            ),
+            id="consent unknown: not computable",
+        ),
+        pytest.param(
+            "Women allowed",
+            "inclusion",
+            dict(computable=False, heading=ALLOWED),
+            {},
+            (
+                "not_computable",
+                None,
+                "this criterion: not computable from a record",
+                [],
+            ),
+            id="not computable before permission",
+        ),
+        pytest.param(
+            "Women allowed",
+            "exclusion",
+            dict(heading=ALLOWED, constraints=SEX_F),
+            {"sex": "male"},
+            ("met", None, "under 'Allowed:': a permission, not a requirement", []),
+            id="permission",
+        ),
+        pytest.param(
+            "Women",
+            "inclusion",
+            dict(constraints=SEX_F),
+            {"sex": "female"},
+            ("met", True, None, []),
+            id="inclusion holds",
+        ),
+        pytest.param(
+            "Women",
+            "exclusion",
+            dict(constraints=SEX_F),
+            {"sex": "female"},
+            ("not_met", True, None, []),
+            id="exclusion holds",
+        ),
+        pytest.param(
+            "Women",
+            "exclusion",
+            dict(constraints=SEX_F),
+            {"sex": "male"},
+            ("met", False, None, []),
+            id="exclusion does not hold",
+        ),
+        pytest.param(
+            "Women",
+            "exclusion",
+            dict(constraints=SEX_F),
+            {},
+            ("unknown", None, None, ["sex"]),
+            id="exclusion unknown",
+        ),
+        pytest.param(
+            "Women",
+            "unknown",
+            dict(constraints=SEX_F),
+            {"sex": "male"},
+            ("not_met", False, "no section: read as inclusion", []),
+            id="no section, checked",
+        ),
+        pytest.param(
+            "Women",
+            "unknown",
+            {},
+            {},
+            (
+                "unknown",
+                None,
+                "nothing in this criterion that eligo can check; no section: read as inclusion",
+                ["review: Women"],
+            ),
+            id="no section, nothing to check",
+        ),
+    ],
+)
+def test_early_decisions_and_verdict_by_section(
+    text: str,
+    section: str,
+    extra: dict[str, Any],
+    patient: dict[str, Any],
+    expected: tuple[Any, ...],
+) -> None:
+    """Consent, then not computable, then a permission heading decide before
+    any atom; otherwise the section turns holds into a verdict."""
+    result = verdict(criterion(text, section, **extra), patient)
+    got = (result.verdict, result.holds, result.note, result.missing)
+    assert got == expected
+
+
+STROKE_MENTION = [{"label": "Condition", "at": "stroke"}]
+STEROID_TEXT = "Glucocorticoid therapy within 1 year"
+STEROID_WINDOW = [
+    {
+        "type": "temporal",
+        "high_days": 365.25,
+        "direction": "before",
+        "at": "within 1 year",
+        "subject_at": "Glucocorticoid therapy",
+    }
+]
+STEROID = (STEROID_TEXT, [{"label": "Drug", "at": "Glucocorticoid"}], STEROID_WINDOW)
+STROKE_CASE = (STROKE, STROKE_MENTION, [])
+OLD_STEROID = {"text": "dexamethasone", "start": "2024-01-01", "end": "2024-02-01"}
+HCC = (
+    "Diagnosis of hepatocellular carcinoma",
+    [{"label": "Condition", "at": "hepatocellular carcinoma"}],
+    [],
+)
+HTN = ("Uncontrolled hypertension", [{"label": "Condition", "at": "hypertension"}], [])
+EVENT = (
+    "Surgery within 4 weeks after diagnosis",
+    [{"label": "Procedure", "at": "Surgery"}],
+    [
+        {
+            "type": "temporal",
+            "high_days": 28.0,
+            "direction": "before",
+            "anchor": "diagnosis",
+            "at": "within 4 weeks after diagnosis",
+            "subject_at": "Surgery",
+        }
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "patient", "expected"),
+    [
+        pytest.param(
+            (
+                STROKE,
+                [{"label": "Condition", "at": "stroke", "assertion": "family"}],
+                [],
+            ),
+            {"conditions": [{"text": "stroke"}]},
+            (
+                None,
+                "family mention: not checked against the record",
+                None,
+                ["review: stroke"],
+            ),
+            id="family history",
+        ),
+        pytest.param(
+            EVENT,
+            {"procedures": [{"text": "surgery", "date": "2026-11-01"}]},
+            (
+                None,
+                "a window anchored on diagnosis is not computed",
+                None,
+                ["review: Surgery"],
+            ),
+            id="window not known",
+        ),
+        pytest.param(
+            ("Any disease", [{"label": "Condition", "at": "disease"}], []),
+            {"conditions": [{"text": "stroke"}]},
+            (None, "'disease' is too general to look up", None, ["review: disease"]),
+            id="too general",
+        ),
+        pytest.param(
+            (
+                "Frobnication within 4 weeks",
+                [],
+                [
+                    {
+                        "type": "temporal",
+                        "high_days": 28.0,
+                        "direction": "before",
+                        "at": "within 4 weeks",
+                        "subject_at": "Frobnication",
+                    }
+                ],
+            ),
+            {},
+            (
+                None,
+                "'Frobnication': no patient list holds this",
+                None,
+                ["review: Frobnication"],
+            ),
+            id="no patient list",
+        ),
+        pytest.param(
+            STROKE_CASE,
+            {
+                "conditions": [
+                    {"text": "stroke", "onset": "2015"},
+                    {"text": "stroke", "present": False},
+                ]
+            },
+            (True, "the patient has 'stroke'", "condition 'stroke' onset 2015", []),
+            id="has it",
+        ),
+        pytest.param(
+            (STROKE, [{"label": "Condition", "at": "stroke", "negated": True}], []),
+            {"conditions": [{"text": "stroke", "onset": "2015"}]},
+            (
+                False,
+                "the patient has 'stroke'; the criterion negates it",
+                "condition 'stroke' onset 2015",
+                [],
+            ),
+            id="has it, negated",
+        ),
+        pytest.param(
+            HTN,
+            {"conditions": [{"text": "hypertension"}]},
+            (
+                None,
+                "the patient has 'hypertension'; not known whether uncontrolled",
+                "condition 'hypertension' onset ?",
+                ["whether 'hypertension' is uncontrolled"],
+            ),
+            id="qualifier not stated",
+        ),
+        pytest.param(
+            STEROID,
+            {
+                "medications": [
+                    {"text": "dexamethasone", "start": "2025", "end": "2025"}
+                ]
+            },
+            (
+                None,
+                "a matching fact cannot be placed between 2025-11-22 and 2026-11-22",
+                "medication 'dexamethasone' 2025 to 2025",
+                ["dates of medication 'dexamethasone' 2025 to 2025"],
+            ),
+            id="cannot be placed",
+        ),
+        pytest.param(
+            HCC,
+            {
+                "conditions": [
+                    {"text": "liver cancer"},
+                    {"text": "hepatocellular carcinoma", "present": False},
+                ]
+            },
+            (
+                None,
+                "a less specific fact may be 'hepatocellular carcinoma'",
+                "condition 'liver cancer' onset ?",
+                [
+                    "whether condition 'liver cancer' onset ? is 'hepatocellular carcinoma'"
+                ],
+            ),
+            id="less specific",
+        ),
+        pytest.param(
+            STROKE_CASE,
+            {"conditions": [{"text": "stroke", "present": False}]},
+            (
+                False,
+                "recorded as absent: 'stroke'",
+                "condition 'stroke' onset ? (recorded as absent)",
+                [],
+            ),
+            id="recorded absent",
+        ),
+        pytest.param(
+            STEROID,
+            {
+                "medications": [
+                    OLD_STEROID,
+                    {"text": "dexamethasone", "present": False},
+                ],
+                "complete": ["medications"],
+            },
+            (
+                False,
+                "no 'Glucocorticoid' between 2025-11-22 and 2026-11-22 in the complete medications list (1 outside the window)",
+                None,
+                [],
+            ),
+            id="absent, but one outside the window",
+        ),
+        pytest.param(
+            STROKE_CASE,
+            {"conditions": [{"text": "moyamoya"}], "complete": ["conditions"]},
+            (
+                None,
+                "no 'stroke' recognised, but 1 fact(s) in the list are not understood well enough to rule it out",
+                "condition 'moyamoya' onset ?",
+                ["whether condition 'moyamoya' onset ? is 'stroke'"],
+            ),
+            id="not understood",
+        ),
+        pytest.param(
+            STROKE_CASE,
+            {"conditions": [{"text": "asthma"}], "complete": ["conditions"]},
+            (False, "no 'stroke' in the complete conditions list", None, []),
+            id="none in the complete list",
+        ),
+        pytest.param(
+            STROKE_CASE,
+            {"conditions": []},
+            (
+                None,
+                "no 'stroke' recorded (the record is not marked complete)",
+                None,
+                ["whether the patient has or had 'stroke'"],
+            ),
+            id="not recorded",
+        ),
+        pytest.param(
+            STEROID,
+            {"medications": [OLD_STEROID]},
+            (
+                None,
+                "no 'Glucocorticoid' between 2025-11-22 and 2026-11-22 recorded (the record is not marked complete); 1 matching fact(s) outside the window",
+                None,
+                [
+                    "whether the patient has or had 'Glucocorticoid' between 2025-11-22 and 2026-11-22"
+                ],
+            ),
+            id="not recorded, one outside the window",
+        ),
+    ],
+)
+def test_mention_conclusions(
+    case: tuple[str, list[dict[str, Any]], list[dict[str, Any]]],
+    patient: dict[str, Any],
+    expected: tuple[Any, ...],
+) -> None:
+    """(holds, reason, fact, missing) of each reason not to look a mention up
+    and of each conclusion of a lookup, the first that applies winning (a
+    present fact over one recorded absent, a fact outside the window over
+    one recorded absent)."""
+    text, entities, constraints = case
+    doc = criterion(text, "inclusion", constraints=constraints, entities=entities)
+    result = verdict(doc, patient)
+    ev = result.evidence[-1]
+    assert (ev.holds, ev.reason, ev.fact, result.missing) == expected

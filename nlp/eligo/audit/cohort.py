@@ -226,105 +226,159 @@ def _finding(
     )
 
 
-def cohort_checks(
-    docs: Iterable[Document], rules: AuditRules | None = None
-) -> tuple[list[Finding], CohortSummary]:
-    """Every cross-trial check over a group of documents.
+@dataclass
+class _Collected:
+    """What one pass over the group gathers for the cross-trial checks."""
 
-    Args:
-        docs: The group.
-        rules: The audit rules (the shipped ones when ``None``).
+    by_id: dict[str, Document] = field(default_factory=dict)
+    groups: dict[tuple[str, str, str], Distribution] = field(default_factory=dict)
+    #: analyte -> unit as written -> the trials that write it.
+    units: dict[str, dict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
+    #: (analyte, unit as written, where) of every canonical threshold.
+    unit_uses: list[tuple[str, str, Point]] = field(default_factory=list)
+    sig_trials: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    sig_first: dict[tuple[str, str], Point] = field(default_factory=dict)
+    text_trials: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    Returns:
-        The findings and the summary (distributions, units, common criteria).
-    """
-    rules = rules or audit_rules()
-    by_id: dict[str, Document] = {}
-    groups: dict[tuple[str, str, str], Distribution] = {}
-    units: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    unit_uses: list[tuple[str, str, Point]] = []
-    sig_trials: dict[str, set[str]] = defaultdict(set)
-    sig_first: dict[tuple[str, str], Point] = {}
-    text_trials: dict[str, set[str]] = defaultdict(set)
-
-    def dist(family: str, name: str, unit: str, log: bool = True) -> Distribution:
+    def dist(self, family: str, name: str, unit: str, log: bool = True) -> Distribution:
+        """The distribution of a group, created empty on first use."""
         key = (family, name, unit)
-        if key not in groups:
-            groups[key] = Distribution(family, name, unit, log=log)
-        return groups[key]
+        if key not in self.groups:
+            self.groups[key] = Distribution(family, name, unit, log=log)
+        return self.groups[key]
 
+
+def _collect_ages(found: _Collected, doc: Document) -> None:
+    """The text's minimum age (when above 0) and maximum age."""
+    age = doc.summary.age
+    if age is None:
+        return
+    if age.low is not None and age.low > 0:
+        point = _age_point(doc, age.low, "low")
+        found.dist("age", "minimum age", "years", log=False).points.append(point)
+    if age.high is not None:
+        point = _age_point(doc, age.high, "high")
+        found.dist("age", "maximum age", "years", log=False).points.append(point)
+
+
+def _collect_text(
+    found: _Collected, doc: Document, crit: Criterion, rules: AuditRules
+) -> None:
+    """A criterion's normalised text, unless it is short or boilerplate."""
+    key = normalised_key(doc.text[crit.start : crit.end])
+    if len(key) >= 10 and not (
+        rules.boilerplate_re and rules.boilerplate_re.fullmatch(key)
+    ):
+        found.text_trials[key].add(doc.id)
+
+
+def _collect_washout(
+    found: _Collected,
+    doc: Document,
+    i: int,
+    crit: Criterion,
+    con: Constraint,
+    here: Point,
+    rules: AuditRules,
+) -> None:
+    """A before-window on a known drug class: its length, in days."""
+    days = washout_days(con)
+    if days is None:
+        return
+    cls = _window_class(doc, crit, con)
+    if cls is not None:
+        found.dist("washout", cls, "days").points.append(
+            Point(doc.id, days, i, con.start, con.end, "d")
+        )
+
+
+def _collect_threshold(
+    found: _Collected,
+    doc: Document,
+    i: int,
+    crit: Criterion,
+    con: Constraint,
+    here: Point,
+    rules: AuditRules,
+) -> None:
+    """A known analyte's bounds: as multiples of ULN/LLN, else in its canonical
+    unit (noting the unit as written); unconverted bounds are left out."""
+    analyte = constraint_analyte_id(con)
+    if analyte is None:
+        return
+    if con.relative_to in ("ULN", "LLN"):
+        values = [v for v in (con.low, con.high) if v is not None]
+        unit = f"×{con.relative_to}"
+    elif con.canonical is not None:
+        can = con.canonical
+        values = [v for v in (can.low, can.high) if v is not None]
+        unit = can.unit
+        if con.unit and con.unit not in rules.ignored_units:
+            found.units[analyte][con.unit].add(doc.id)
+            found.unit_uses.append((analyte, con.unit, here))
+    else:
+        return
+    for value in values:
+        found.dist("threshold", analyte, unit).points.append(
+            Point(doc.id, value, i, con.start, con.end, con.unit)
+        )
+
+
+#: Constraint type -> the step that adds its value to a distribution.
+_VALUE_COLLECTORS = {
+    "temporal": _collect_washout,
+    "measurement": _collect_threshold,
+    "score": _collect_threshold,
+}
+
+
+def _collect(docs: Iterable[Document], rules: AuditRules) -> _Collected:
+    """Ages, texts, signatures and values of every document of the group."""
+    found = _Collected()
     for doc in docs:
-        by_id[doc.id] = doc
-        age = doc.summary.age
-        if age is not None:
-            if age.low is not None and age.low > 0:
-                point = _age_point(doc, age.low, "low")
-                dist("age", "minimum age", "years", log=False).points.append(point)
-            if age.high is not None:
-                point = _age_point(doc, age.high, "high")
-                dist("age", "maximum age", "years", log=False).points.append(point)
+        found.by_id[doc.id] = doc
+        _collect_ages(found, doc)
         for i, crit in enumerate(doc.criteria):
-            key = normalised_key(doc.text[crit.start : crit.end])
-            if len(key) >= 10 and not (
-                rules.boilerplate_re and rules.boilerplate_re.fullmatch(key)
-            ):
-                text_trials[key].add(doc.id)
+            _collect_text(found, doc, crit, rules)
             for con in crit.constraints:
                 here = Point(doc.id, 0.0, i, con.start, con.end, con.unit)
                 sig = signature(doc, crit, con)
-                sig_trials[sig].add(doc.id)
-                sig_first.setdefault((sig, doc.id), here)
-                if con.negated:
-                    continue
-                days = washout_days(con)
-                if days is not None:
-                    cls = _window_class(doc, crit, con)
-                    if cls is not None:
-                        dist("washout", cls, "days").points.append(
-                            Point(doc.id, days, i, con.start, con.end, "d")
-                        )
-                    continue
-                if con.type not in ("measurement", "score"):
-                    continue
-                analyte = constraint_analyte_id(con)
-                if analyte is None:
-                    continue
-                if con.relative_to in ("ULN", "LLN"):
-                    values = [v for v in (con.low, con.high) if v is not None]
-                    unit = f"×{con.relative_to}"
-                elif con.canonical is not None:
-                    can = con.canonical
-                    values = [v for v in (can.low, can.high) if v is not None]
-                    unit = can.unit
-                    if con.unit and con.unit not in rules.ignored_units:
-                        units[analyte][con.unit].add(doc.id)
-                        unit_uses.append((analyte, con.unit, here))
-                else:
-                    continue
-                for value in values:
-                    dist("threshold", analyte, unit).points.append(
-                        Point(doc.id, value, i, con.start, con.end, con.unit)
-                    )
+                found.sig_trials[sig].add(doc.id)
+                found.sig_first.setdefault((sig, doc.id), here)
+                collect = _VALUE_COLLECTORS.get(con.type)
+                if collect is not None and not con.negated:
+                    collect(found, doc, i, crit, con, here, rules)
+    return found
 
-    summary = CohortSummary(trials=len(by_id))
-    findings: list[Finding] = []
-    kinds = {
-        "threshold": "threshold_outlier",
-        "age": "age_outlier",
-        "washout": "washout_outlier",
-    }
-    for d in sorted(groups.values(), key=lambda g: (g.family, -g.trials, g.name)):
+
+#: Distribution family -> the kind of finding its outliers are.
+_OUTLIER_KINDS = {
+    "threshold": "threshold_outlier",
+    "age": "age_outlier",
+    "washout": "washout_outlier",
+}
+
+
+def _outlier_findings(
+    found: _Collected, rules: AuditRules, summary: CohortSummary
+) -> list[Finding]:
+    """Outliers of every distribution with enough trials (which the summary
+    lists)."""
+    findings = []
+    by_size = sorted(found.groups.values(), key=lambda g: (g.family, -g.trials, g.name))
+    for d in by_size:
         if d.trials < rules.min_trials:
             continue
         summary.distributions.append(d)
         stats = d.stats()
         for point in mark_outliers(d, rules.outlier_z):
-            doc = by_id[point.trial_id]
             label = "washout before" if d.family == "washout" else d.name
             findings.append(
                 _finding(
-                    doc,
-                    kinds[d.family],
+                    found.by_id[point.trial_id],
+                    _OUTLIER_KINDS[d.family],
                     rules,
                     f"{label} {point.value:g} {d.unit} is far from the other "
                     f"{d.trials - 1} trials' (median {stats['median']:g} {d.unit}, "
@@ -340,10 +394,19 @@ def cohort_checks(
                     },
                 )
             )
+    return findings
 
+
+def _unit_findings(
+    found: _Collected, rules: AuditRules, summary: CohortSummary
+) -> list[Finding]:
+    """Each use of a unit other than its analyte's most common one (the
+    summary gets every analyte's units)."""
+    units = found.units
     for analyte, by_unit in sorted(units.items()):
         summary.units[analyte] = {u: len(t) for u, t in sorted(by_unit.items())}
-    for analyte, unit, point in unit_uses:
+    findings = []
+    for analyte, unit, point in found.unit_uses:
         by_unit = units[analyte]
         if len(by_unit) < 2:
             continue
@@ -353,7 +416,7 @@ def cohort_checks(
         counts = summary.units[analyte]
         findings.append(
             _finding(
-                by_id[point.trial_id],
+                found.by_id[point.trial_id],
                 "unit_heterogeneity",
                 rules,
                 f"{analyte} written in '{unit}'; other trials use "
@@ -362,36 +425,76 @@ def cohort_checks(
                 {"analyte": analyte, "unit": unit, "units": counts},
             )
         )
+    return findings
 
-    n = len(by_id)
-    for sig, trials in sorted(sig_trials.items(), key=lambda s: (-len(s[1]), s[0])):
+
+def _constraint_text(doc: Document, point: Point) -> str:
+    """`` ('<rendered constraint>')`` of the constraint at ``point``, or ""."""
+    if point.criterion is None:
+        return ""
+    for con in doc.criteria[point.criterion].constraints:
+        if con.start == point.start and con.end == point.end:
+            return f" ('{render_constraint(con)}')"
+    return ""
+
+
+def _signature_findings(
+    found: _Collected, rules: AuditRules, summary: CohortSummary
+) -> list[Finding]:
+    """Common signatures (into the summary) and unusual ones (one trial of a
+    large enough group: findings)."""
+    n = len(found.by_id)
+    findings = []
+    by_use = sorted(found.sig_trials.items(), key=lambda s: (-len(s[1]), s[0]))
+    for sig, trials in by_use:
         share = len(trials) / n if n else 0.0
         if share >= rules.common_share:
             summary.common_signatures.append((sig, len(trials), share))
         if len(trials) == 1 and n >= max(_MIN_UNUSUAL_GROUP, rules.min_trials):
             (trial_id,) = trials
             summary.unusual_signatures.append((sig, trial_id))
-            point = sig_first[(sig, trial_id)]
-            doc = by_id[trial_id]
-            con_text = ""
-            if point.criterion is not None:
-                for con in doc.criteria[point.criterion].constraints:
-                    if con.start == point.start and con.end == point.end:
-                        con_text = f" ('{render_constraint(con)}')"
-                        break
+            point = found.sig_first[(sig, trial_id)]
+            doc = found.by_id[trial_id]
             findings.append(
                 _finding(
                     doc,
                     "unusual_criterion",
                     rules,
-                    f"only this trial of {n} has a {sig} criterion{con_text}",
+                    f"only this trial of {n} has a {sig} criterion"
+                    f"{_constraint_text(doc, point)}",
                     point,
                     {"signature": sig, "group_trials": n},
                 )
             )
-    summary.common_texts = [
+    return findings
+
+
+def _common_texts(found: _Collected) -> list[tuple[str, int]]:
+    """Criterion texts used by two trials or more, most used first."""
+    return [
         (text, len(trials))
-        for text, trials in sorted(text_trials.items(), key=lambda t: -len(t[1]))
+        for text, trials in sorted(found.text_trials.items(), key=lambda t: -len(t[1]))
         if len(trials) >= 2
     ][:_COMMON_TEXTS]
+
+
+def cohort_checks(
+    docs: Iterable[Document], rules: AuditRules | None = None
+) -> tuple[list[Finding], CohortSummary]:
+    """Every cross-trial check over a group of documents.
+
+    Args:
+        docs: The group.
+        rules: The audit rules (the shipped ones when ``None``).
+
+    Returns:
+        The findings and the summary (distributions, units, common criteria).
+    """
+    rules = rules or audit_rules()
+    found = _collect(docs, rules)
+    summary = CohortSummary(trials=len(found.by_id))
+    findings = _outlier_findings(found, rules, summary)
+    findings += _unit_findings(found, rules, summary)
+    findings += _signature_findings(found, rules, summary)
+    summary.common_texts = _common_texts(found)
     return findings, summary

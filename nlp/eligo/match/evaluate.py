@@ -37,15 +37,14 @@ from .mentions import (
     mention_atom,
 )
 from .patient import Source
-from .result import CriterionMatch, Evidence
+from .result import CriterionMatch, Evidence, Verdict
 from .rules import match_rules, words
 from .timing import Window, window_of
 
 __all__ = ["Context", "evaluate"]
 
-CONSTRAINT_ATOMS = frozenset(
-    {"age", "age_group", "sex", "pregnancy", "breastfeeding", "measurement", "score"}
-)
+#: A resolved window, the reason it cannot be resolved, or no window.
+_Window = Window | str | None
 
 
 # ----------------------------------------------------------------- criterion
@@ -178,20 +177,20 @@ def _consent(crit: Criterion, ctx: Context, base: dict[str, Any]) -> CriterionMa
     )
 
 
-def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
-    """The verdict on ``doc.criteria[index]`` for ``ctx.patient``."""
-    crit = doc.criteria[index]
-    section = crit.section
-    ctx = ctx.for_section(section)
-    base = {
-        "index": index,
-        "start": crit.start,
-        "end": crit.end,
-        "text": doc.text[crit.start : crit.end],
-        "section": section,
-    }
+def _consent_known(
+    doc: Document, crit: Criterion, ctx: Context, base: dict[str, Any]
+) -> CriterionMatch | None:
+    """A consent or compliance criterion is decided by the patient's known
+    willingness."""
     if crit.category == "consent_compliance" and ctx.patient.consent is not None:
         return _consent(crit, ctx, base)
+    return None
+
+
+def _not_computable(
+    doc: Document, crit: Criterion, ctx: Context, base: dict[str, Any]
+) -> CriterionMatch | None:
+    """A criterion the categoriser marks not computable is not checked."""
     if crit.computable is False:
         return CriterionMatch(
             **base,
@@ -199,6 +198,13 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
             holds=None,
             note=f"{crit.category or 'this criterion'}: not computable from a record",
         )
+    return None
+
+
+def _permitted(
+    doc: Document, crit: Criterion, ctx: Context, base: dict[str, Any]
+) -> CriterionMatch | None:
+    """A criterion under a permission heading ("Allowed:") is met."""
     if crit.heading is not None and _permission(crit):
         return CriterionMatch(
             **base,
@@ -206,24 +212,90 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
             holds=None,
             note=f"under {crit.heading.text!r}: a permission, not a requirement",
         )
-    cons = crit.constraints
-    windows: dict[int, Window | str] = {
+    return None
+
+
+#: Checks that decide a criterion before its atoms are read, in order.
+_DECIDED_BEFORE_ATOMS = (_consent_known, _not_computable, _permitted)
+
+
+def _windows(cons: list[Constraint], ctx: Context) -> dict[int, Window | str]:
+    """Each time window of the criterion (by constraint index), resolved on
+    ``ctx.as_of``."""
+    return {
         i: window_of(c, ctx.as_of) for i, c in enumerate(cons) if c.type == "temporal"
     }
+
+
+def _age(doc: Document, con: Constraint, ctx: Context, window: _Window) -> Atom:
+    """An age limit or age group, against the patient's age (no window)."""
+    return age_atom(doc, con, ctx)
+
+
+def _sex(doc: Document, con: Constraint, ctx: Context, window: _Window) -> Atom:
+    """A sex constraint, against the patient's sex (no window)."""
+    return sex_atom(doc, con, ctx)
+
+
+def _status(doc: Document, con: Constraint, ctx: Context, window: _Window) -> Atom:
+    """Pregnancy or breastfeeding, against the recorded status (no window)."""
+    return status_atom(doc, con, ctx)
+
+
+def _measurement(doc: Document, con: Constraint, ctx: Context, window: _Window) -> Atom:
+    """A lab value or score, from results dated in the window qualifying it."""
+    return measurement_atom(doc, con, ctx, window)
+
+
+#: Constraint type -> its atom (called with the window qualifying it, if any).
+_CONSTRAINT_ATOM = {
+    "age": _age,
+    "age_group": _age,
+    "sex": _sex,
+    "pregnancy": _status,
+    "breastfeeding": _status,
+    "measurement": _measurement,
+    "score": _measurement,
+}
+CONSTRAINT_ATOMS = frozenset(_CONSTRAINT_ATOM)
+
+
+def _constraint_atoms(
+    doc: Document,
+    cons: list[Constraint],
+    ctx: Context,
+    windows: dict[int, Window | str],
+) -> dict[int, Atom]:
+    """The atom of each constraint of a checked type (by constraint index)."""
     qualified: dict[int, Window | str] = {}
     for i in windows:
         for j in cons[i].qualifies:
             qualified[j] = windows[i]
     atoms: dict[int, Atom] = {}
     for i, con in enumerate(cons):
-        if con.type in ("age", "age_group"):
-            atoms[i] = age_atom(doc, con, ctx)
-        elif con.type == "sex":
-            atoms[i] = sex_atom(doc, con, ctx)
-        elif con.type in ("pregnancy", "breastfeeding"):
-            atoms[i] = status_atom(doc, con, ctx)
-        elif con.type in ("measurement", "score"):
-            atoms[i] = measurement_atom(doc, con, ctx, qualified.get(i))
+        atom = _CONSTRAINT_ATOM.get(con.type)
+        if atom is not None:
+            atoms[i] = atom(doc, con, ctx, qualified.get(i))
+    return atoms
+
+
+def _unchecked(doc: Document, start: int, end: int, label: str) -> Atom:
+    """An unknown atom for an entity whose label eligo cannot check."""
+    return Atom(
+        None,
+        evidence(
+            doc, start, end, None, f"{label} {doc.text[start:end]!r} is not checked"
+        ),
+        [f"review: {doc.text[start:end]}"],
+    )
+
+
+def _entity_mentions(
+    doc: Document, crit: Criterion, ctx: Context, windows: dict[int, Window | str]
+) -> tuple[list[Mention], list[Atom]]:
+    """The criterion's entities to look up (those no rule or checked constraint
+    covers), and unknown atoms for those of unchecked labels."""
+    cons = crit.constraints
     covered = [c for c in cons if c.type in CONSTRAINT_ATOMS]
     mentions: list[Mention] = []
     unchecked: list[Atom] = []
@@ -247,25 +319,25 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
         if m is not None:
             mentions.append(m)
         elif ent.label in UNCHECKED_LABELS:
-            unchecked.append(
-                Atom(
-                    None,
-                    evidence(
-                        doc,
-                        ent.start,
-                        ent.end,
-                        None,
-                        f"{ent.label} {doc.text[ent.start : ent.end]!r} is not checked",
-                    ),
-                    [f"review: {doc.text[ent.start : ent.end]}"],
-                )
-            )
-    # Windows whose subject names no mention: match the subject phrase itself.
-    for i, con in enumerate(cons):
+            unchecked.append(_unchecked(doc, ent.start, ent.end, ent.label))
+    return mentions, unchecked
+
+
+def _subject_mentions(
+    doc: Document,
+    crit: Criterion,
+    ctx: Context,
+    windows: dict[int, Window | str],
+    mentions: list[Mention],
+) -> list[Mention]:
+    """Windows whose subject names no mention: the subject phrase itself, as
+    a mention (when it names a concept or content words)."""
+    out: list[Mention] = []
+    for i, con in enumerate(crit.constraints):
         if con.type != "temporal" or con.qualifies or con.subject is None:
             continue
         subject = con.subject
-        if any(_within(m.start, m.end, subject) for m in mentions):
+        if any(_within(m.start, m.end, subject) for m in [*mentions, *out]):
             continue
         m = make_mention(
             ctx,
@@ -279,11 +351,28 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
             windows[i],
         )
         if m is not None and (m.ids or m.content):
-            mentions.append(m)
+            out.append(m)
+    return out
+
+
+def _attach_duration(cons: list[Constraint], mentions: list[Mention]) -> None:
+    """A lone duration ("for at least 6 months") belongs to a lone mention."""
     durations = [c for c in cons if c.type == "duration"]
     if len(durations) == 1 and len(mentions) == 1:
         mentions[0].duration = durations[0]
-    mention_atoms = [mention_atom(doc, m, ctx) for m in mentions]
+
+
+def _group_values(
+    doc: Document,
+    crit: Criterion,
+    atoms: dict[int, Atom],
+    mentions: list[Mention],
+    mention_atoms: list[Atom],
+    unchecked: list[Atom],
+) -> list[bool | None]:
+    """The value of each group: the constraint atoms (by the logic tree, else
+    agreed), the mentions (OR across list separators, else agreed), and each
+    unchecked entity."""
     groups: list[bool | None] = []
     if atoms:
         if crit.logic is not None:
@@ -296,7 +385,23 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
         else:
             groups.append(agreed(a.holds for a in mention_atoms))
     groups += [a.holds for a in unchecked]
-    all_atoms = _with_sources(ctx, atoms, cons, [*mention_atoms, *unchecked])
+    return groups
+
+
+#: Section -> the verdict of what the criterion states holding (True), not
+#: holding (False) or unknown (None); any other section reads as inclusion.
+_VERDICT_OF: dict[str, dict[bool | None, Verdict]] = {
+    "exclusion": {True: "not_met", False: "met", None: "unknown"},
+    "inclusion": {True: "met", False: "not_met", None: "unknown"},
+}
+
+
+def _decide(
+    base: dict[str, Any], groups: list[bool | None], all_atoms: list[Atom]
+) -> CriterionMatch:
+    """The verdict from the groups' values, with the evidence, what is missing
+    when unknown, and a note when nothing was checked or no section given."""
+    section = base["section"]
     found = sorted((a.evidence for a in all_atoms), key=lambda e: (e.start, e.end))
     missing: list[str] = []
     holds = agreed(groups) if groups else None
@@ -306,12 +411,9 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
         if not all_atoms:
             missing.append(f"review: {base['text']}")
     note = None if all_atoms else "nothing in this criterion that eligo can check"
-    if section == "exclusion":
-        verdict = {True: "not_met", False: "met", None: "unknown"}[holds]
-    else:
-        verdict = {True: "met", False: "not_met", None: "unknown"}[holds]
-        if section == "unknown":
-            note = (note + "; " if note else "") + "no section: read as inclusion"
+    verdict = _VERDICT_OF.get(section, _VERDICT_OF["inclusion"])[holds]
+    if section == "unknown":
+        note = (note + "; " if note else "") + "no section: read as inclusion"
     return CriterionMatch(
         **base,
         verdict=verdict,
@@ -321,6 +423,33 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
         note=note,
         sources=_sentences_used(found),
     )
+
+
+def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
+    """The verdict on ``doc.criteria[index]`` for ``ctx.patient``."""
+    crit = doc.criteria[index]
+    ctx = ctx.for_section(crit.section)
+    base = {
+        "index": index,
+        "start": crit.start,
+        "end": crit.end,
+        "text": doc.text[crit.start : crit.end],
+        "section": crit.section,
+    }
+    for decide_early in _DECIDED_BEFORE_ATOMS:
+        decided = decide_early(doc, crit, ctx, base)
+        if decided is not None:
+            return decided
+    cons = crit.constraints
+    windows = _windows(cons, ctx)
+    atoms = _constraint_atoms(doc, cons, ctx, windows)
+    mentions, unchecked = _entity_mentions(doc, crit, ctx, windows)
+    mentions += _subject_mentions(doc, crit, ctx, windows, mentions)
+    _attach_duration(cons, mentions)
+    mention_atoms = [mention_atom(doc, m, ctx) for m in mentions]
+    groups = _group_values(doc, crit, atoms, mentions, mention_atoms, unchecked)
+    all_atoms = _with_sources(ctx, atoms, cons, [*mention_atoms, *unchecked])
+    return _decide(base, groups, all_atoms)
 
 
 def _window_for(

@@ -8,9 +8,11 @@ use the result's own reference range."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..document import Constraint, Document
+from ..normalise.lexicon import Analyte
 from ..normalise.units import find_unit, unit_table
 from .atoms import Atom, Context, evidence, negate
 from .patient import Observation, Patient, date_bounds
@@ -212,33 +214,44 @@ def _describe_obs(obs: Observation) -> str:
     return f"{obs.name or obs.codes[0].code}: {value}{unit}{when}"
 
 
-def measurement_atom(
-    doc: Document, con: Constraint, ctx: Context, window: Window | str | None
-) -> Atom:
-    def unknown(reason: str, missing: list[str], fact: str | None = None) -> Atom:
-        return Atom(
-            None, evidence(doc, con.start, con.end, None, reason, fact), missing
-        )
-
+def _constraint_analyte(ctx: Context, con: Constraint) -> str | None:
+    """The constraint's analyte in the match's lexicon, or ``None``."""
     analyte = con.analyte
-    name = analyte.text if analyte else "measurement"
-    start, end = con.start, con.end
     # The measurement component's lexicon entry, as the store and the audit
     # read it; a text lookup only for Documents written before it had one.
     analyte_id = (analyte.id or _analyte_id(ctx, analyte.text)) if analyte else None
     if analyte_id is not None and analyte_id not in ctx.lexicon:
-        analyte_id = None  # an entry of another lexicon than the match's
-    if analyte_id is None:
-        return Atom(
-            None,
-            evidence(doc, start, end, None, f"{name!r} is not in the analyte lexicon"),
-            [f"review: {doc.text[start:end]}"],
-        )
-    entry = ctx.lexicon.get(analyte_id)
-    if isinstance(window, str):
-        return Atom(
-            None, evidence(doc, start, end, None, window), [f"{entry.name} ({window})"]
-        )
+        return None  # an entry of another lexicon than the match's
+    return analyte_id
+
+
+@dataclass(frozen=True)
+class _Unread:
+    """Why a constraint cannot be checked, and what would check it."""
+
+    reason: str
+    missing: list[str]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The patient's result a measurement constraint is checked against."""
+
+    analyte_id: str
+    entry: Analyte
+    obs: Observation
+    fact: str  # the result, as evidence names it
+
+
+#: A comparison's outcome: (holds, reason), or why there is none.
+_Compared = tuple[bool, str] | _Unread
+
+
+def _latest_result(
+    ctx: Context, analyte_id: str, name: str, window: Window | None
+) -> Observation | _Unread:
+    """The latest result with a value dated in the window (without one, in
+    the last ``lab_max_age_days``), or why there is none."""
     default = window is None
     if window is None:
         window = Window(
@@ -253,92 +266,168 @@ def measurement_atom(
         if point_in(o.date, window) is True
         and (o.value is not None or o.value_text is not None)
     ]
+    if usable:
+        return max(usable, key=lambda o: date_bounds(o.date or "0001")[1])
     when = window.describe()
     if default:
         days = f"{ctx.lab_max_age_days:g}"
         when += f" (no window in the criterion: results up to {days} days old count)"
-    if not usable:
-        stale = f"; {len(results)} result(s) outside it" if results else ""
+    stale = f"; {len(results)} result(s) outside it" if results else ""
+    return _Unread(
+        f"no {name} result {when}{stale}", [f"{name} result dated {window.describe()}"]
+    )
+
+
+def _by_rank(doc: Document, con: Constraint, ctx: Context, r: _Reading) -> _Compared:
+    """A value or class ("Child-Pugh A", "ECOG 0-1"): the result's rank."""
+    rank = _rank(ctx, r.analyte_id, r.obs)
+    if rank is None:
+        return _Unread(
+            f"cannot read {r.fact!r} as a {r.entry.name} value",
+            [f"{r.entry.name} as a number or class"],
+        )
+    holds = _within_bounds(rank, con, con.low, con.high)
+    bounds = _interval(con, con.low, con.high, "")
+    return holds, f"{r.entry.name} {rank:g}; criterion: {bounds}"
+
+
+def _by_reference(
+    doc: Document, con: Constraint, ctx: Context, r: _Reading
+) -> _Compared:
+    """A multiple of ULN/LLN: the bounds times the result's reference range."""
+    obs, name, rel = r.obs, r.entry.name, con.relative_to
+    ref = obs.reference_high if rel == "ULN" else obs.reference_low
+    if ref is None or obs.value is None:
+        return _Unread(
+            f"{rel} of the {name} result is not given",
+            [f"{rel} (reference range) of the {name} result"],
+        )
+    low = con.low * ref if con.low is not None else None
+    high = con.high * ref if con.high is not None else None
+    holds = _within_bounds(obs.value, con, low, high)
+    return holds, (
+        f"{name} {obs.value:g} {obs.unit or ''}, {rel} {ref:g}: "
+        f"criterion {_interval(con, con.low, con.high, f'x {rel}')}"
+        f" = {_interval(con, low, high, obs.unit or '')}"
+    )
+
+
+def _not_computed(
+    doc: Document, con: Constraint, ctx: Context, r: _Reading
+) -> _Compared:
+    """A threshold relative to anything but ULN/LLN is left for review."""
+    return _Unread(
+        f"a threshold relative to {con.relative_to} is not computed",
+        [f"review: {doc.text[con.start : con.end]}"],
+    )
+
+
+def _no_value(r: _Reading) -> _Unread:
+    """A result without a number (only text) cannot meet a numeric bound."""
+    return _Unread(
+        f"{r.fact!r} has no numeric value", [f"{r.entry.name} numeric result"]
+    )
+
+
+def _by_canonical(
+    doc: Document, con: Constraint, ctx: Context, r: _Reading
+) -> _Compared:
+    """A bound in a known unit: both sides converted to the analyte's unit."""
+    obs, entry = r.obs, r.entry
+    if obs.value is None:
+        return _no_value(r)
+    assert con.canonical is not None  # chosen by _comparison
+    ucum = _ucum(obs.unit) if obs.unit else entry.ucum
+    value = ctx.lexicon.convert(r.analyte_id, obs.value, ucum) if ucum else None
+    if value is None:
+        return _Unread(
+            f"unit {obs.unit!r} cannot be converted to {entry.ucum}",
+            [f"{entry.name} in a unit convertible to {entry.ucum}"],
+        )
+    low, high, unit = con.canonical.low, con.canonical.high, con.canonical.unit
+    converted = "" if ucum == unit else f" = {value:g} {unit}"
+    holds = _within_bounds(value, con, low, high)
+    return holds, (
+        f"{entry.name} {obs.value:g} {obs.unit or ''}{converted}; criterion "
+        f"{_interval(con, con.low, con.high, con.unit or '')}"
+        + ("" if (con.unit or "") == unit else f" = {_interval(con, low, high, unit)}")
+    )
+
+
+def _as_written(doc: Document, con: Constraint, ctx: Context, r: _Reading) -> _Compared:
+    """A bound without a canonical form: compared only in the same unit (or
+    when the criterion gives none)."""
+    obs, entry = r.obs, r.entry
+    if obs.value is None:
+        return _no_value(r)
+    ucum = _ucum(obs.unit) if obs.unit else entry.ucum
+    if con.unit is not None and ucum != con.unit:
+        return _Unread(
+            f"no conversion from {obs.unit!r} to {con.unit!r}",
+            [f"{entry.name} in {con.unit}"],
+        )
+    holds = _within_bounds(obs.value, con, con.low, con.high)
+    bounds = _interval(con, con.low, con.high, con.unit or "")
+    return holds, f"{entry.name} {obs.value:g}; criterion {bounds}"
+
+
+#: How a constraint is compared with a result (see :func:`_comparison`).
+_COMPARISONS = {
+    "rank": _by_rank,
+    "reference": _by_reference,
+    "relative": _not_computed,
+    "canonical": _by_canonical,
+    "as written": _as_written,
+}
+
+
+def _comparison(con: Constraint, entry: Analyte) -> str:
+    """Which comparison a constraint needs: a value or class of a score
+    ("rank"), a multiple of ULN/LLN ("reference"), relative to something
+    else ("relative"), converted ("canonical"), or "as written"."""
+    if con.value is not None or (entry.kind == "score" and con.canonical is None):
+        return "rank"
+    if con.relative_to in ("ULN", "LLN"):
+        return "reference"
+    if con.relative_to is not None:
+        return "relative"
+    if con.canonical is not None:
+        return "canonical"
+    return "as written"
+
+
+def measurement_atom(
+    doc: Document, con: Constraint, ctx: Context, window: Window | str | None
+) -> Atom:
+    """A lab value or score against the patient's latest result dated in
+    ``window`` (a string: why the window is not known; ``None``: none given)."""
+    start, end = con.start, con.end
+    analyte_id = _constraint_analyte(ctx, con)
+    if analyte_id is None:
+        name = con.analyte.text if con.analyte else "measurement"
         return Atom(
             None,
-            evidence(doc, start, end, None, f"no {entry.name} result {when}{stale}"),
-            [f"{entry.name} result dated {window.describe()}"],
-        )
-    obs = max(usable, key=lambda o: date_bounds(o.date or "0001")[1])
-    fact = _describe_obs(obs)
-    holds: bool | None
-    if con.value is not None or (entry.kind == "score" and con.canonical is None):
-        rank = _rank(ctx, analyte_id, obs)
-        if rank is None:
-            return unknown(
-                f"cannot read {fact!r} as a {entry.name} value",
-                [f"{entry.name} as a number or class"],
-                fact,
-            )
-        holds = _within_bounds(rank, con, con.low, con.high)
-        reason = (
-            f"{entry.name} {rank:g}; criterion: {_interval(con, con.low, con.high, '')}"
-        )
-    elif con.relative_to in ("ULN", "LLN"):
-        ref = obs.reference_high if con.relative_to == "ULN" else obs.reference_low
-        if ref is None or obs.value is None:
-            return unknown(
-                f"{con.relative_to} of the {entry.name} result is not given",
-                [f"{con.relative_to} (reference range) of the {entry.name} result"],
-                fact,
-            )
-        low = con.low * ref if con.low is not None else None
-        high = con.high * ref if con.high is not None else None
-        holds = _within_bounds(obs.value, con, low, high)
-        reason = (
-            f"{entry.name} {obs.value:g} {obs.unit or ''}, {con.relative_to} {ref:g}: "
-            f"criterion {_interval(con, con.low, con.high, 'x ' + con.relative_to)}"
-            f" = {_interval(con, low, high, obs.unit or '')}"
-        )
-    elif con.relative_to is not None:
-        return unknown(
-            f"a threshold relative to {con.relative_to} is not computed",
+            evidence(doc, start, end, None, f"{name!r} is not in the analyte lexicon"),
             [f"review: {doc.text[start:end]}"],
-            fact,
         )
-    else:
-        if obs.value is None:
-            return Atom(
-                None,
-                evidence(doc, start, end, None, f"{fact!r} has no numeric value", fact),
-                [f"{entry.name} numeric result"],
-            )
-        ucum = _ucum(obs.unit) if obs.unit else entry.ucum
-        if con.canonical is not None:
-            value = ctx.lexicon.convert(analyte_id, obs.value, ucum) if ucum else None
-            if value is None:
-                return unknown(
-                    f"unit {obs.unit!r} cannot be converted to {entry.ucum}",
-                    [f"{entry.name} in a unit convertible to {entry.ucum}"],
-                    fact,
-                )
-            low, high, unit = con.canonical.low, con.canonical.high, con.canonical.unit
-            converted = "" if ucum == unit else f" = {value:g} {unit}"
-            holds = _within_bounds(value, con, low, high)
-            reason = (
-                f"{entry.name} {obs.value:g} {obs.unit or ''}{converted}; criterion "
-                f"{_interval(con, con.low, con.high, con.unit or '')}"
-                + (
-                    ""
-                    if (con.unit or "") == unit
-                    else f" = {_interval(con, low, high, unit)}"
-                )
-            )
-        elif con.unit is None or ucum == con.unit:
-            holds = _within_bounds(obs.value, con, con.low, con.high)
-            bounds = _interval(con, con.low, con.high, con.unit or "")
-            reason = f"{entry.name} {obs.value:g}; criterion {bounds}"
-        else:
-            return unknown(
-                f"no conversion from {obs.unit!r} to {con.unit!r}",
-                [f"{entry.name} in {con.unit}"],
-                fact,
-            )
+    entry = ctx.lexicon.get(analyte_id)
+    if isinstance(window, str):
+        return Atom(
+            None, evidence(doc, start, end, None, window), [f"{entry.name} ({window})"]
+        )
+    obs = _latest_result(ctx, analyte_id, entry.name, window)
+    if isinstance(obs, _Unread):
+        return Atom(None, evidence(doc, start, end, None, obs.reason), obs.missing)
+    reading = _Reading(analyte_id, entry, obs, _describe_obs(obs))
+    compared = _COMPARISONS[_comparison(con, entry)](doc, con, ctx, reading)
+    if isinstance(compared, _Unread):
+        return Atom(
+            None,
+            evidence(doc, start, end, None, compared.reason, reading.fact),
+            compared.missing,
+        )
+    holds: bool | None
+    holds, reason = compared
     if con.negated:
         holds, reason = negate(holds), reason + "; the criterion is negated"
-    return Atom(holds, evidence(doc, start, end, holds, reason, fact))
+    return Atom(holds, evidence(doc, start, end, holds, reason, reading.fact))

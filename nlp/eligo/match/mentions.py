@@ -4,7 +4,7 @@ patient's lists, by code, synonyms and parents, at the right time."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..document import Constraint, Criterion, Document
 from .atoms import Atom, Context, all_of, evidence, negate
@@ -253,113 +253,231 @@ def _duration_ok(m: Mention, fact: Fact, ctx: Context) -> bool | None:
     return results.pop() if len(results) == 1 else None
 
 
-def mention_atom(doc: Document, m: Mention, ctx: Context) -> Atom:
-    def atom(
-        holds: bool | None,
-        reason: str,
-        missing: list[str] | None = None,
-        fact: str | None = None,
-    ) -> Atom:
-        return Atom(
-            holds, evidence(doc, m.start, m.end, holds, reason, fact), missing or []
-        )
-
+def _hypothetical(m: Mention) -> str | None:
+    """A hypothetical or family-history mention is not the patient's."""
     if m.assertion in ("hypothetical", "family"):
-        return atom(
-            None,
-            f"{m.assertion} mention: not checked against the record",
-            [f"review: {m.text}"],
-        )
-    if isinstance(m.window, str):
-        return atom(None, m.window, [f"review: {m.text}"])
+        return f"{m.assertion} mention: not checked against the record"
+    return None
+
+
+def _window_unknown(m: Mention) -> str | None:
+    """A window that cannot be resolved (its reason) leaves the time open."""
+    return m.window if isinstance(m.window, str) else None
+
+
+def _too_general(m: Mention) -> str | None:
+    """A mention with no concept and no content words says nothing to find."""
     if not m.ids and not m.content:
-        return atom(
-            None, f"{m.text!r} is too general to look up", [f"review: {m.text}"]
-        )
+        return f"{m.text!r} is too general to look up"
+    return None
+
+
+def _no_list(m: Mention) -> str | None:
+    """A mention that no patient list holds cannot be looked up."""
     if not m.lists:
-        return atom(
-            None, f"{m.text!r}: no patient list holds this", [f"review: {m.text}"]
-        )
-    when = f" {m.window.describe()}" if isinstance(m.window, Window) else ""
-    found: list[tuple[bool | None, str]] = []
-    refuted: list[str] = []
-    maybe: list[str] = []
-    not_understood: list[str] = []
+        return f"{m.text!r}: no patient list holds this"
+    return None
+
+
+#: Reasons not to look a mention up at all (each leaves it for review).
+_NOT_LOOKED_UP = (_hypothetical, _window_unknown, _too_general, _no_list)
+
+
+@dataclass
+class _Lookup:
+    """The patient's facts of a mention's lists, by how they match it."""
+
+    #: Instances, each with whether it counts at the mention's time.
+    found: list[tuple[bool | None, str]] = field(default_factory=list)
+    #: Instances recorded as absent.
+    refuted: list[str] = field(default_factory=list)
+    #: Facts that may be instances (less specific, or with odd words).
+    maybe: list[str] = field(default_factory=list)
+    #: Present facts that match no concept of the mention, but are not
+    #: understood well enough to rule it out.
+    not_understood: list[str] = field(default_factory=list)
+
+    def hits(self) -> list[str]:
+        """Instances that count at the mention's time."""
+        return [d for t, d in self.found if t is True]
+
+    def unsure(self) -> list[str]:
+        """Instances that cannot be placed in the mention's time."""
+        return [d for t, d in self.found if t is None]
+
+
+def _look_up(ctx: Context, m: Mention) -> _Lookup:
+    """Sort the facts of the mention's lists by how they match it."""
+    out = _Lookup()
     for name in m.lists:
         for fact in _patient_list(ctx.patient, name):
             same, understood = _concept_match(ctx, m, fact)
+            present = getattr(fact, "present", True)
             if same is False:
-                if not understood and getattr(fact, "present", True):
-                    not_understood.append(_describe_fact(name, fact))
+                if not understood and present:
+                    out.not_understood.append(_describe_fact(name, fact))
                 continue
             desc = _describe_fact(name, fact)
-            if not getattr(fact, "present", True):
-                if (
-                    same is True
-                    and m.assertion != "historical"
-                    and not isinstance(m.window, Window)
-                ) or same is True:
-                    refuted.append(desc)
+            if not present:
+                if same is True:
+                    out.refuted.append(desc)
                 continue
             if same is None:
-                maybe.append(desc)
+                out.maybe.append(desc)
                 continue
             timed = all_of([_fact_in_time(m, fact, ctx), _duration_ok(m, fact, ctx)])
-            found.append((timed, desc))
-    complete = all(n in ctx.patient.complete for n in m.lists)
-    what = f"{m.text!r}{when}"
-    hits = [d for t, d in found if t is True]
-    unsure = [d for t, d in found if t is None]
+            out.found.append((timed, desc))
+    return out
+
+
+@dataclass
+class _Conclusion:
+    """What a lookup says of a mention, and the fact it used."""
+
     holds: bool | None
+    reason: str
     used: str | None
-    missing: list[str] = []
-    if hits:
-        holds, reason, used = True, f"the patient has {what}", hits[0]
-        if m.qualifiers:
-            words_fact = set(words(hits[0]))
-            unmet = [q for q in m.qualifiers if not set(words(q)) <= words_fact]
-            if unmet:
-                holds = None
-                unmet_text = ", ".join(unmet)
-                reason = f"the patient has {m.text!r}; not known whether {unmet_text}"
-                missing.append(f"whether {m.text!r} is {', '.join(unmet)}")
-    elif unsure:
-        holds, reason, used = (
-            None,
-            f"a matching fact cannot be placed {when.strip() or 'now'}",
-            unsure[0],
-        )
-        missing.append(f"dates of {unsure[0]}")
-    elif maybe:
-        holds, reason, used = None, f"a less specific fact may be {m.text!r}", maybe[0]
-        missing.append(f"whether {maybe[0]} is {m.text!r}")
-    elif refuted and not found:
-        holds, reason, used = False, f"recorded as absent: {m.text!r}", refuted[0]
-    elif complete and not_understood:
-        holds, reason, used = (
-            None,
-            (
-                f"no {what} recognised, but {len(not_understood)} fact(s) in the "
-                f"list are not understood well enough to rule it out"
-            ),
-            not_understood[0],
-        )
-        missing.append(f"whether {not_understood[0]} is {m.text!r}")
-    elif complete:
-        outside = f" ({len(found)} outside the window)" if found else ""
-        holds, reason, used = (
-            False,
-            f"no {what} in the complete {'/'.join(m.lists)} list{outside}",
-            None,
-        )
+    missing: list[str] = field(default_factory=list)
+
+
+def _when(m: Mention) -> str:
+    """`` <window>`` of a mention with a window, else ""."""
+    return f" {m.window.describe()}" if isinstance(m.window, Window) else ""
+
+
+def _has_it(ctx: Context, m: Mention, facts: _Lookup) -> _Conclusion | None:
+    """An instance at the right time: it holds, unless a qualifier of the
+    mention ("uncontrolled") is not in the fact."""
+    hits = facts.hits()
+    if not hits:
+        return None
+    if m.qualifiers:
+        words_fact = set(words(hits[0]))
+        unmet = [q for q in m.qualifiers if not set(words(q)) <= words_fact]
+        if unmet:
+            unmet_text = ", ".join(unmet)
+            return _Conclusion(
+                None,
+                f"the patient has {m.text!r}; not known whether {unmet_text}",
+                hits[0],
+                [f"whether {m.text!r} is {', '.join(unmet)}"],
+            )
+    return _Conclusion(True, f"the patient has {m.text!r}{_when(m)}", hits[0])
+
+
+def _cannot_place(ctx: Context, m: Mention, facts: _Lookup) -> _Conclusion | None:
+    """An instance whose dates do not say whether it is in the time: unknown."""
+    unsure = facts.unsure()
+    if not unsure:
+        return None
+    return _Conclusion(
+        None,
+        f"a matching fact cannot be placed {_when(m).strip() or 'now'}",
+        unsure[0],
+        [f"dates of {unsure[0]}"],
+    )
+
+
+def _less_specific(ctx: Context, m: Mention, facts: _Lookup) -> _Conclusion | None:
+    """A fact that may be an instance (less specific): unknown."""
+    if not facts.maybe:
+        return None
+    first = facts.maybe[0]
+    return _Conclusion(
+        None,
+        f"a less specific fact may be {m.text!r}",
+        first,
+        [f"whether {first} is {m.text!r}"],
+    )
+
+
+def _recorded_absent(ctx: Context, m: Mention, facts: _Lookup) -> _Conclusion | None:
+    """An instance recorded as absent, and none present: it does not hold."""
+    if not facts.refuted or facts.found:
+        return None
+    return _Conclusion(False, f"recorded as absent: {m.text!r}", facts.refuted[0])
+
+
+def _complete(ctx: Context, m: Mention) -> bool:
+    """Whether every list the mention is looked up in is complete."""
+    return all(n in ctx.patient.complete for n in m.lists)
+
+
+def _not_understood(ctx: Context, m: Mention, facts: _Lookup) -> _Conclusion | None:
+    """A complete list with facts eligo cannot rule out: unknown."""
+    if not (_complete(ctx, m) and facts.not_understood):
+        return None
+    first = facts.not_understood[0]
+    return _Conclusion(
+        None,
+        f"no {m.text!r}{_when(m)} recognised, but {len(facts.not_understood)} "
+        f"fact(s) in the list are not understood well enough to rule it out",
+        first,
+        [f"whether {first} is {m.text!r}"],
+    )
+
+
+def _absent_from_complete(
+    ctx: Context, m: Mention, facts: _Lookup
+) -> _Conclusion | None:
+    """No instance at the time in a complete list: it does not hold."""
+    if not _complete(ctx, m):
+        return None
+    found = facts.found
+    outside = f" ({len(found)} outside the window)" if found else ""
+    return _Conclusion(
+        False,
+        f"no {m.text!r}{_when(m)} in the complete {'/'.join(m.lists)} list{outside}",
+        None,
+    )
+
+
+def _not_recorded(ctx: Context, m: Mention, facts: _Lookup) -> _Conclusion:
+    """No instance at the time in a list not marked complete: unknown."""
+    found = facts.found
+    outside = f"; {len(found)} matching fact(s) outside the window" if found else ""
+    what = f"{m.text!r}{_when(m)}"
+    return _Conclusion(
+        None,
+        f"no {what} recorded (the record is not marked complete){outside}",
+        None,
+        [f"whether the patient has or had {what}"],
+    )
+
+
+#: What a lookup concludes, the first that applies (else :func:`_not_recorded`).
+_CONCLUSIONS = (
+    _has_it,
+    _cannot_place,
+    _less_specific,
+    _recorded_absent,
+    _not_understood,
+    _absent_from_complete,
+)
+
+
+def mention_atom(doc: Document, m: Mention, ctx: Context) -> Atom:
+    """A mention looked up in the patient's lists, at the mention's time."""
+    for not_looked_up in _NOT_LOOKED_UP:
+        why = not_looked_up(m)
+        if why is not None:
+            return Atom(
+                None,
+                evidence(doc, m.start, m.end, None, why),
+                [f"review: {m.text}"],
+            )
+    facts = _look_up(ctx, m)
+    for conclude in _CONCLUSIONS:
+        concluded = conclude(ctx, m, facts)
+        if concluded is not None:
+            break
     else:
-        outside = f"; {len(found)} matching fact(s) outside the window" if found else ""
-        holds, reason, used = (
-            None,
-            f"no {what} recorded (the record is not marked complete){outside}",
-            None,
-        )
-        missing.append(f"whether the patient has or had {what}")
+        concluded = _not_recorded(ctx, m, facts)
+    holds, reason = concluded.holds, concluded.reason
     if m.negated:
         holds, reason = negate(holds), reason + "; the criterion negates it"
-    return atom(holds, reason, missing, used)
+    return Atom(
+        holds,
+        evidence(doc, m.start, m.end, holds, reason, concluded.used),
+        concluded.missing,
+    )

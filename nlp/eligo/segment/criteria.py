@@ -182,133 +182,10 @@ class CriteriaSplitter:
 
     def split_block(self, view: str, block: SectionBlock) -> list[CriterionSpan]:
         """Criteria of one section block."""
-        out: list[CriterionSpan] = []
-        heading: tuple[int, int] | None = None
-        section: SectionName = block.section
-        top: _Item | None = None
-        unit: _Item | None = None  # what a continuation line extends
-        para: list[_Line] = []
-        blank_since = True
-
-        def emit(item: _Item) -> None:
-            out.append(
-                CriterionSpan(
-                    item.start, item.end, item.section, item.items, item.heading
-                )
-            )
-
-        def flush_para() -> None:
-            nonlocal heading, section, top, unit, para
-            if not para:
-                return
-            lines, para = para, []
-            first, last = lines[0], lines[-1]
-            text = view[first.cs : last.end]
-            if text.endswith(":") and len(text) <= 200:
-                heading = (first.cs, last.end)
-                rule = self.section_rules.match_lead_in(text)
-                section = rule.section if rule is not None else block.section
-                top = unit = None
-                return
-            for s, e, sub in self._paragraph_units(view, lines):
-                item = _Item(
-                    s, e, first.indent, "", first.indent, section, sub or heading
-                )
-                emit(item)
-                unit = item
-            top = None
-
+        reader = _BlockReader(self, view, block)
         for line in self._lines(view, block.start, block.end):
-            if line.blank:
-                flush_para()
-                blank_since = True
-                continue
-            if line.sig and line.ts >= line.end:  # an empty bullet
-                flush_para()
-                unit = None
-                blank_since = True
-                continue
-            if (
-                line.sig == "-"
-                and unit is not None
-                and not blank_since
-                and line.indent == unit.text_col
-                and line.indent > unit.indent
-                and view[unit.end - 1] not in _TERMINAL + ":"
-            ):
-                line.sig = ""  # a wrapped "- 7 days": a hyphen, not a bullet
-                line.ts = line.cs
-            if line.sig:
-                flush_para()
-                rule = self._lead_rule(view[line.ts : line.end])
-                if rule is not None:  # "- Patients are excluded if any of:"
-                    heading = (line.ts, line.end)
-                    section = (
-                        rule.section if rule.section != "unknown" else block.section
-                    )
-                    top = unit = None
-                    blank_since = False
-                    continue
-                pieces = self._inline_pieces(view, line)
-                if top is not None and self._is_child(
-                    top, line, view[top.end - 1] == ":" and not top.items
-                ):
-                    if top.child_sig is None:
-                        top.child_sig, top.child_indent = line.sig, line.indent
-                    for s, e in pieces:
-                        top.items.append((s, e))
-                        top.end = e
-                    unit = top
-                    out[-1].end = top.end
-                else:
-                    for i, (s, e) in enumerate(pieces):
-                        top = _Item(
-                            s,
-                            e,
-                            line.indent,
-                            line.sig,
-                            line.ts - line.start if i == 0 else line.indent,
-                            section,
-                            heading,
-                        )
-                        emit(top)
-                        out[-1].items = top.items
-                    unit = top
-                blank_since = False
-                continue
-            # A line without a bullet.
-            if para and not blank_since:
-                para.append(line)
-            elif (
-                unit is not None
-                and not blank_since
-                and not (
-                    view[line.cs : line.end].endswith(":")
-                    and line.indent <= unit.indent
-                    and line.end - line.cs <= 120
-                )
-            ) or (
-                unit is not None
-                and blank_since
-                and unit.sig
-                and line.indent > 0
-                and line.indent >= unit.text_col
-                and not view[line.cs : line.end].endswith(":")
-            ):
-                unit.end = line.end
-                out[-1].end = line.end
-                if top is not None and top is unit and top.items:
-                    top.items[-1] = (top.items[-1][0], line.end)
-            else:
-                para.append(line)
-            blank_since = False
-        flush_para()
-        for c in out:  # control characters count as space too ("\x1f")
-            while c.start < c.end and view[c.start].isspace():
-                c.start += 1
-            while c.end > c.start and view[c.end - 1].isspace():
-                c.end -= 1
-        return [c for c in out if c.end > c.start]
+            reader.take(line)
+        return reader.finish()
 
     # -- helpers -------------------------------------------------------------
 
@@ -496,6 +373,209 @@ class CriteriaSplitter:
         if word[:-1].isdigit() and view[nxt].isdigit():
             return False
         return view[nxt].isalnum() or view[nxt] in "(\"'"
+
+
+class _BlockReader:
+    """One section block read line by line: what is open between lines, and a
+    step for each kind of line (see :meth:`take`)."""
+
+    def __init__(self, splitter: CriteriaSplitter, view: str, block: SectionBlock):
+        self.splitter = splitter
+        self.view = view
+        self.block = block
+        self.out: list[CriterionSpan] = []
+        self.heading: tuple[int, int] | None = None
+        self.section: SectionName = block.section
+        self.top: _Item | None = None  # the open top-level bulleted item
+        self.unit: _Item | None = None  # what a continuation line extends
+        self.para: list[_Line] = []  # lines of a paragraph without bullets
+        self.blank_since = True  # no line since the last blank line or bullet
+        #: The step for each kind of line (see :meth:`_kind`).
+        self.steps = {
+            "blank": self._blank,
+            "empty bullet": self._empty_bullet,
+            "bullet": self._bullet,
+            "text": self._text,
+        }
+
+    # -- per line ------------------------------------------------------------
+
+    def take(self, line: _Line) -> None:
+        """Read one line: the step of its kind."""
+        if self._wrapped_hyphen(line):
+            line.sig = ""  # a wrapped "- 7 days": a hyphen, not a bullet
+            line.ts = line.cs
+        self.steps[self._kind(line)](line)
+
+    @staticmethod
+    def _kind(line: _Line) -> str:
+        """Whether a line is blank, an empty bullet, a bullet or plain text."""
+        if line.blank:
+            return "blank"
+        if line.sig and line.ts >= line.end:
+            return "empty bullet"
+        return "bullet" if line.sig else "text"
+
+    def _wrapped_hyphen(self, line: _Line) -> bool:
+        """Whether a "-" line continues the open item's text (a hyphen that a
+        wrap put at the start of a line, aligned with the text above)."""
+        unit = self.unit
+        return (
+            self._kind(line) == "bullet"
+            and line.sig == "-"
+            and unit is not None
+            and not self.blank_since
+            and line.indent == unit.text_col
+            and line.indent > unit.indent
+            and self.view[unit.end - 1] not in _TERMINAL + ":"
+        )
+
+    def _blank(self, line: _Line) -> None:
+        """A blank line ends a paragraph."""
+        self.flush_para()
+        self.blank_since = True
+
+    def _empty_bullet(self, line: _Line) -> None:
+        """An empty bullet ends a paragraph and the open item; it yields
+        nothing."""
+        self.flush_para()
+        self.unit = None
+        self.blank_since = True
+
+    def _bullet(self, line: _Line) -> None:
+        """A bulleted line: a lead-in heading, sub-items of the open item, or
+        new items (one per inline bullet)."""
+        self.flush_para()
+        rule = self.splitter._lead_rule(self.view[line.ts : line.end])
+        if rule is not None:  # "- Patients are excluded if any of:"
+            self.heading = (line.ts, line.end)
+            self.section = (
+                rule.section if rule.section != "unknown" else self.block.section
+            )
+            self.top = self.unit = None
+        else:
+            pieces = self.splitter._inline_pieces(self.view, line)
+            top = self.top
+            if top is not None and CriteriaSplitter._is_child(
+                top, line, self.view[top.end - 1] == ":" and not top.items
+            ):
+                self._add_sub_items(top, line, pieces)
+            else:
+                self._open_items(line, pieces)
+        self.blank_since = False
+
+    def _add_sub_items(
+        self, top: _Item, line: _Line, pieces: list[tuple[int, int]]
+    ) -> None:
+        """Sub-items extend the open top-level item, which lists each."""
+        if top.child_sig is None:
+            top.child_sig, top.child_indent = line.sig, line.indent
+        for s, e in pieces:
+            top.items.append((s, e))
+            top.end = e
+        self.unit = top
+        self.out[-1].end = top.end
+
+    def _open_items(self, line: _Line, pieces: list[tuple[int, int]]) -> None:
+        """Each piece of a bulleted line is a new top-level item."""
+        for i, (s, e) in enumerate(pieces):
+            self.top = _Item(
+                s,
+                e,
+                line.indent,
+                line.sig,
+                line.ts - line.start if i == 0 else line.indent,
+                self.section,
+                self.heading,
+            )
+            self._emit(self.top)
+        self.unit = self.top
+
+    def _text(self, line: _Line) -> None:
+        """A line without a bullet: it goes on with a paragraph, continues the
+        open item, or starts a paragraph."""
+        if self.para and not self.blank_since:
+            self.para.append(line)
+        elif self._continues_unit(line):
+            self._extend_unit(line)
+        else:
+            self.para.append(line)
+        self.blank_since = False
+
+    # -- continuations -------------------------------------------------------
+
+    def _continues_unit(self, line: _Line) -> bool:
+        """Whether a line without a bullet continues the open item: a wrapped
+        line right below it (unless it is a heading-like "...:" line no deeper
+        than the item), or after a blank line, one indented to its text."""
+        unit = self.unit
+        if unit is None:
+            return False
+        text = self.view[line.cs : line.end]
+        if not self.blank_since:
+            return not (
+                text.endswith(":")
+                and line.indent <= unit.indent
+                and line.end - line.cs <= 120
+            )
+        return bool(
+            unit.sig
+            and line.indent > 0
+            and line.indent >= unit.text_col
+            and not text.endswith(":")
+        )
+
+    def _extend_unit(self, line: _Line) -> None:
+        """The open item (and its last sub-item) runs to the end of ``line``."""
+        unit = self.unit
+        assert unit is not None
+        unit.end = line.end
+        self.out[-1].end = line.end
+        top = self.top
+        if top is not None and top is unit and top.items:
+            top.items[-1] = (top.items[-1][0], line.end)
+
+    # -- paragraphs and output -----------------------------------------------
+
+    def _emit(self, item: _Item) -> None:
+        """Output an item as a criterion (its ``items`` stay shared)."""
+        self.out.append(
+            CriterionSpan(item.start, item.end, item.section, item.items, item.heading)
+        )
+
+    def flush_para(self) -> None:
+        """End the open paragraph: a heading when it ends with a colon, else
+        its criteria (sentences or lines)."""
+        if not self.para:
+            return
+        lines, self.para = self.para, []
+        first, last = lines[0], lines[-1]
+        text = self.view[first.cs : last.end]
+        if text.endswith(":") and len(text) <= 200:
+            self.heading = (first.cs, last.end)
+            rule = self.splitter.section_rules.match_lead_in(text)
+            self.section = rule.section if rule is not None else self.block.section
+            self.top = self.unit = None
+            return
+        for s, e, sub in self.splitter._paragraph_units(self.view, lines):
+            item = _Item(
+                s, e, first.indent, "", first.indent, self.section, sub or self.heading
+            )
+            self._emit(item)
+            self.unit = item
+        self.top = None
+
+    def finish(self) -> list[CriterionSpan]:
+        """The block's criteria, trimmed of surrounding space, empty ones
+        dropped."""
+        self.flush_para()
+        view = self.view
+        for c in self.out:  # control characters count as space too ("\x1f")
+            while c.start < c.end and view[c.start].isspace():
+                c.start += 1
+            while c.end > c.start and view[c.end - 1].isspace():
+                c.end -= 1
+        return [c for c in self.out if c.end > c.start]
 
 
 def _end_column(view: str, line: _Line) -> int:
