@@ -11,6 +11,7 @@ from eligo.document import Document
 from eligo.parse import DocumentJSON, ParseFailure, Parser, parse_trials
 from eligo.parse.batch import run_parse
 from eligo.pipeline import PIPE_NAMES, build_pipeline
+from eligo.pipeline.tokenizer import FreshVocabTokenizer
 from eligo.readers import read_paths
 from eligo.render.writers import JsonArrayWriter, JsonLinesWriter, TableWriter
 from eligo.trial import ReadFailure, Trial
@@ -179,7 +180,33 @@ def test_run_parse_without_concepts(tmp_path) -> None:
     assert '"entities":[]' in out.getvalue().replace(" ", "")
 
 
-def test_docs_are_tokenized_in_a_vocab_of_their_own(parser) -> None:
+def test_without_concepts_docs_are_one_token() -> None:
+    parser = Parser(concepts=False)
+    assert not parser.tokenize
+    trial = trials(1)[0]
+    doc = parser.make_doc(trial)
+    assert doc.text == trial.text
+    assert len(doc) == 1
+    assert len(parser.make_doc(Trial(id="e", text=""))) == 0
+
+
+def test_one_token_docs_change_nothing() -> None:
+    parser = Parser(concepts=False)
+    tokenizing = Parser(nlp=build_pipeline(concepts=False))
+    tokenizing.tokenize = True
+    tokenizing._tokenizer = FreshVocabTokenizer(tokenizing.nlp.tokenizer)
+    assert len(tokenizing.make_doc(trials(1)[0])) > 1
+    items = trials(5)
+    assert dumped(list(parser.parse_many(items))) == dumped(
+        list(tokenizing.parse_many(items))
+    )
+
+
+def test_docs_are_tokenized_in_a_vocab_of_their_own() -> None:
+    nlp = build_pipeline(concepts=False)
+    nlp.add_pipe("sentencizer", first=True)  # a component that reads tokens
+    parser = Parser(nlp=nlp)
+    assert parser.tokenize
     trial = trials(1)[0]
     before = len(parser.nlp.vocab.strings)
     doc = parser.make_doc(trial)

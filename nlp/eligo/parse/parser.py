@@ -11,8 +11,8 @@ from spacy.tokens import Doc
 
 from ..document import Document
 from ..errors import EligoError, TextTooLongError
-from ..pipeline import DEFAULT_MAX_CHARS, build_pipeline
-from ..pipeline.tokenizer import FRESH_VOCAB_DOCS, FreshVocabTokenizer
+from ..pipeline import CODES, CONCEPTS, DEFAULT_MAX_CHARS, PIPE_NAMES, build_pipeline
+from ..pipeline.tokenizer import FRESH_VOCAB_DOCS, FreshVocabTokenizer, WholeTextDocs
 from ..readers.sanitise import clean_text, clean_trial
 from ..segment.view import reading_view
 from ..trial import ReadFailure, Trial
@@ -21,6 +21,9 @@ from .results import Item, ParseFailure, Result
 
 #: Docs made over one vocab before a fresh one replaces it.
 TEXT_VOCAB_DOCS = FRESH_VOCAB_DOCS
+#: eligo's components that never read a Doc's tokens (all but the concept
+#: model, which builds its criterion Docs from them).
+TOKEN_FREE: frozenset[str] = frozenset((*PIPE_NAMES, CODES)) - {CONCEPTS}
 
 
 class Parser:
@@ -39,8 +42,10 @@ class Parser:
 
     Docs are made by the pipeline's tokenizer over a vocab of their own,
     renewed every :data:`TEXT_VOCAB_DOCS` Docs
-    (:class:`eligo.pipeline.tokenizer.FreshVocabTokenizer`), so the pipeline's vocab
-    does not grow with the input.
+    (:class:`eligo.pipeline.tokenizer.FreshVocabTokenizer`), so the pipeline's
+    vocab does not grow with the input. Without the concept model (or any
+    other component that reads tokens) no component reads them, and each Doc
+    is one token (:class:`eligo.pipeline.tokenizer.WholeTextDocs`).
     """
 
     def __init__(
@@ -66,8 +71,14 @@ class Parser:
             if nlp is not None
             else build_pipeline(max_chars=max_chars, concepts=concepts, codes=codes)
         )
-        self._tokenizer = FreshVocabTokenizer(
-            self.nlp.tokenizer, renew_after=TEXT_VOCAB_DOCS
+        #: Whether Docs get tokens: a pipeline of :data:`TOKEN_FREE` components
+        #: alone gets Docs of one token (:class:`WholeTextDocs`), as fast as
+        #: before results became span groups.
+        self.tokenize = not set(self.nlp.pipe_names) <= TOKEN_FREE
+        self._tokenizer = (
+            FreshVocabTokenizer(self.nlp.tokenizer, renew_after=TEXT_VOCAB_DOCS)
+            if self.tokenize
+            else WholeTextDocs(renew_after=TEXT_VOCAB_DOCS)
         )
 
     def make_doc(self, trial: Trial) -> Doc:

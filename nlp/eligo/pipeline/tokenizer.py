@@ -169,3 +169,29 @@ class FreshVocabTokenizer:
             self._docs = 0
         self._docs += 1
         return self._tokenizer(text)
+
+
+class WholeTextDocs:
+    """Docs of one token holding the whole text, over a vocab of their own.
+
+    For a :class:`eligo.parse.Parser` whose components never read tokens (the
+    rule components without the concept model): they work on the reading view
+    and the records of :mod:`eligo.pipeline.spans`, which keep exact character
+    offsets, so tokenising (a tenth of such a parse) would buy nothing. Spans
+    on these Docs cover the whole text; the Docs never leave the Parser (it
+    gives Documents). The vocab is replaced every ``renew_after`` Docs.
+    """
+
+    def __init__(self, renew_after: int = FRESH_VOCAB_DOCS) -> None:
+        self.renew_after = max(1, renew_after)
+        self._vocab = Vocab()
+        self._docs = 0
+
+    def __call__(self, text: str) -> Doc:
+        if self._docs >= self.renew_after:
+            self._vocab = Vocab()
+            self._docs = 0
+        self._docs += 1
+        if not text:
+            return Doc(self._vocab, words=[])
+        return Doc(self._vocab, words=[text], spaces=[False])
