@@ -37,12 +37,13 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.tokens import Span as SpacySpan
 from spacy.util import ensure_path
 from spacy.vocab import Vocab
 
+from ..pipeline.docindex import doc_index
 from ..pipeline.extensions import doc_view, register_extensions
 from ..pipeline.spans import criteria, fields, record, set_entities
 from . import (
@@ -51,6 +52,11 @@ from . import (
     suggester,  # noqa: F401  (the span categorizer's suggester)
 )
 from .decode import Span, model_spans
+
+#: Where a criterion sits in a tokenised Doc: the Doc, its start and end characters.
+_Place = tuple[Doc, int, int]
+#: A run of a Doc's tokens: the Doc and the token bounds ``[i, j)``.
+_Tokens = tuple[Doc, int, int]
 
 MODEL_NAME = "concepts"
 MODEL_DIR = "model"
@@ -203,29 +209,27 @@ class ConceptRecognizer:
         self.model = load_model(self._model_path)
 
     def predict(
-        self, texts: list[str], tokens: list[SpacySpan | None] | None = None
+        self, texts: list[str], places: list[_Place | None] | None = None
     ) -> list[list[Span]]:
         """The model's spans for each text (character offsets into it).
 
         Texts seen before come from the cache; the others go through the model
-        once each, in batches of ``batch_size``. ``tokens`` may give, for a
-        text, the span of an already tokenised Doc whose tokens are the text's
-        tokens: the model's Doc is then built from those words instead of
+        once each, in batches of ``batch_size``. ``places`` may give, for a
+        text, where it sits in an already tokenised Doc (the Doc, the start
+        and end characters): where the Doc's tokens there are the text's own
+        tokens, the model's Doc is built from those words instead of
         tokenising the text again.
         """
         cache = self._cache
-        todo: dict[str, SpacySpan | None] = {}
+        todo: dict[str, _Place | None] = {}
         for i, text in enumerate(texts):
             if text not in cache and text not in todo:
-                todo[text] = tokens[i] if tokens is not None else None
+                todo[text] = places[i] if places is not None else None
         self.lookups += len(texts)
         self.hits += len(texts) - len(todo)  # cached, or repeated in the batch
         fresh: dict[str, list[Span]] = {}
         if todo:
-            inputs = [
-                text if span is None else _words_doc(self.model.vocab, span)
-                for text, span in todo.items()
-            ]
+            inputs = [self._model_input(text, place) for text, place in todo.items()]
             found = model_spans(self.model, inputs, batch_size=self.batch_size)
             for text, spans in zip(todo, found, strict=True):
                 fresh[text] = [s for s in spans if s[2] not in NOT_ENTITIES]
@@ -239,6 +243,13 @@ class ConceptRecognizer:
                     del cache[next(iter(cache))]  # the oldest entry
                 cache[text] = fresh[text]
         return out
+
+    def _model_input(self, text: str, place: _Place | None) -> str | Doc:
+        if place is None:
+            return text
+        doc, start, end = place
+        tokens = _own_tokens(doc, doc_view(doc), start, end)
+        return text if tokens is None else _words_doc(doc.vocab, tokens)
 
     def __call__(self, doc: Doc) -> Doc:
         for _ in self.pipe([doc]):
@@ -258,15 +269,15 @@ class ConceptRecognizer:
 
     def _process(self, docs: list[Doc]) -> list[Doc]:
         texts: list[str] = []
-        tokens: list[SpacySpan | None] = []
+        places: list[_Place | None] = []
         spans = [criteria(doc, self.name) for doc in docs]
         for doc, crits in zip(docs, spans, strict=True):
             view = doc_view(doc)
             for span in crits:
                 c = fields(span)
                 texts.append(view[c["start"] : c["end"]])
-                tokens.append(_own_tokens(doc, view, c["start"], c["end"]))
-        predictions = iter(self.predict(texts, tokens))
+                places.append((doc, c["start"], c["end"]))
+        predictions = iter(self.predict(texts, places))
         for crits in spans:
             for span in crits:
                 crit = record(span)
@@ -301,39 +312,47 @@ class ConceptRecognizer:
         return self
 
 
-def _own_tokens(doc: Doc, view: str, start: int, end: int) -> SpacySpan | None:
+def _own_tokens(doc: Doc, view: str, start: int, end: int) -> _Tokens | None:
     """The tokens of ``doc`` over ``[start, end)`` when they are exactly what
     tokenising ``view[start:end]`` alone gives, else None.
 
     The tokenizer splits a text at whitespace and tokenises each piece on its
     own, so a range that begins and ends at whitespace, where the text reads as
     its reading view, has the same tokens inside the Doc as alone (checked on
-    all 27,741 such criteria of the shared CT.gov sample: 0 differ).
+    all 27,741 such criteria of the shared CT.gov sample: 0 differ). A Doc
+    whose tokens are not words (:class:`~eligo.pipeline.tokenizer.WholeTextDocs`)
+    has none to lend.
     """
-    if start >= end:
+    index = doc_index(doc)
+    if start >= end or not index.words:
         return None
     n = len(view)
     if start > 0 and not view[start - 1].isspace():
         return None
     if end < n and not view[end].isspace():
         return None
-    span = doc.char_span(start, end)
-    if span is None or span.text != view[start:end]:
+    bounds = index.strict(start, end)
+    if bounds is None or index.text[start:end] != view[start:end]:
         return None
-    return span
+    return doc, bounds[0], bounds[1]
 
 
-def _words_doc(vocab: Vocab, span: SpacySpan) -> Doc:
-    """A Doc of ``span``'s words (no trailing space), over ``vocab``, with the
-    norms the tokenizer's exceptions gave them ("Mass." -> "Massachusetts")."""
-    words = [t.text for t in span]
-    spaces = [bool(t.whitespace_) for t in span]
-    spaces[-1] = False
-    doc = Doc(vocab, words=words, spaces=spaces)
-    for made, token in zip(doc, span, strict=True):
-        if token.norm != token.lex.norm:
-            made.norm_ = token.norm_
-    return doc
+def _words_doc(vocab: Vocab, tokens: _Tokens) -> Doc:
+    """A Doc of the words of ``doc[i:j]`` (no trailing space), over ``vocab``,
+    with the norms the tokenizer's exceptions gave them ("Mass." ->
+    "Massachusetts")."""
+    doc, first, stop = tokens
+    index = doc_index(doc)
+    text, starts, lengths = index.text, index.starts, index.lengths
+    words = [text[starts[i] : starts[i] + lengths[i]] for i in range(first, stop)]
+    spaces = [index.has_space(i) for i in range(first, stop - 1)] + [False]
+    made = Doc(vocab, words=words, spaces=spaces)
+    norms = index.norms(doc)[first:stop]
+    if made.to_array(NORM).tolist() != norms:
+        for token, norm in zip(made, norms, strict=True):
+            if token.norm != norm:
+                token.norm_ = doc.vocab.strings[norm]
+    return made
 
 
 @Language.factory(

@@ -21,6 +21,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..pipeline.docindex import doc_text
 from ..pipeline.extensions import doc_view
 from ..pipeline.rulecomponent import RuleDataComponent
 from ..pipeline.spans import criteria, record
@@ -60,7 +61,7 @@ class ContextComponent(RuleDataComponent):
                 continue
             if view is None:
                 view = doc_view(doc)
-                text = doc.text
+                text = doc_text(doc)
             assert text is not None
             targets = [(e["start"], e["end"], e.get("label", "")) for e in entities]
             targets += [(c["start"], c["end"], c["type"]) for c in constraints]

@@ -11,7 +11,8 @@ from spacy.tokens import Doc
 
 from ..document import Document
 from ..errors import EligoError, TextTooLongError
-from ..pipeline import CODES, CONCEPTS, DEFAULT_MAX_CHARS, PIPE_NAMES, build_pipeline
+from ..pipeline import CODES, DEFAULT_MAX_CHARS, PIPE_NAMES, build_pipeline
+from ..pipeline.docindex import doc_index
 from ..pipeline.tokenizer import FRESH_VOCAB_DOCS, FreshVocabTokenizer, WholeTextDocs
 from ..readers.sanitise import clean_text, clean_trial
 from ..segment.view import reading_view
@@ -21,9 +22,12 @@ from .results import Item, ParseFailure, Result
 
 #: Docs made over one vocab before a fresh one replaces it.
 TEXT_VOCAB_DOCS = FRESH_VOCAB_DOCS
-#: eligo's components that never read a Doc's tokens (all but the concept
-#: model, which builds its criterion Docs from them).
-TOKEN_FREE: frozenset[str] = frozenset((*PIPE_NAMES, CODES)) - {CONCEPTS}
+#: eligo's components that need no tokens on a Doc: all of them. The rule
+#: components read the reading view; the concept model builds its criterion
+#: Docs from the Doc's tokens where the Doc has words, and tokenizes each
+#: criterion it has not seen before itself where it has not (the same tokens,
+#: checked by ``tests/test_parse.py``).
+TOKEN_FREE: frozenset[str] = frozenset((*PIPE_NAMES, CODES))
 
 
 class Parser:
@@ -43,9 +47,13 @@ class Parser:
     Docs are made by the pipeline's tokenizer over a vocab of their own,
     renewed every :data:`TEXT_VOCAB_DOCS` Docs
     (:class:`eligo.pipeline.tokenizer.FreshVocabTokenizer`), so the pipeline's
-    vocab does not grow with the input. Without the concept model (or any
-    other component that reads tokens) no component reads them, and each Doc
-    is one token (:class:`eligo.pipeline.tokenizer.WholeTextDocs`).
+    vocab does not grow with the input, when a component that reads tokens is
+    in the pipeline. eligo's own components need none (:data:`TOKEN_FREE`), so
+    a Parser's Docs are one token each
+    (:class:`eligo.pipeline.tokenizer.WholeTextDocs`): the Docs never leave the
+    Parser, which gives Documents, and tokenizing every text only to throw the
+    tokens away cost a tenth of the parse. ``eligo.load()`` gives the
+    tokenized Docs, with the same records.
     """
 
     def __init__(
@@ -72,8 +80,7 @@ class Parser:
             else build_pipeline(max_chars=max_chars, concepts=concepts, codes=codes)
         )
         #: Whether Docs get tokens: a pipeline of :data:`TOKEN_FREE` components
-        #: alone gets Docs of one token (:class:`WholeTextDocs`), as fast as
-        #: before results became span groups.
+        #: alone gets Docs of one token (:class:`WholeTextDocs`).
         self.tokenize = not set(self.nlp.pipe_names) <= TOKEN_FREE
         self._tokenizer = (
             FreshVocabTokenizer(self.nlp.tokenizer, renew_after=TEXT_VOCAB_DOCS)
@@ -94,6 +101,7 @@ class Parser:
         if len(trial.text) > self.max_chars:
             raise TextTooLongError(len(trial.text), self.max_chars)
         doc = self._tokenizer(trial.text)
+        doc_index(doc, trial.text)  # Doc.text would rebuild the string
         doc._.view = reading_view(trial.text)  # Doc.text would rebuild the string
         doc._.source_format = trial.source_format
         doc._.default_section = self.default_section

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from .docindex import doc_index
+
 DOC_EXTENSIONS: dict[str, object] = {
     # Which reader produced the text ("text" pages are segmented differently).
     "source_format": "text",
@@ -33,12 +35,18 @@ def doc_view(doc: Doc) -> str:
     """The doc's reading view, computed on first use and kept on the doc.
 
     ``Doc.text`` rebuilds the string from the tokens on every access, so
-    components share this one copy instead.
+    components share this one copy instead (``doc._.view``, and the Doc's
+    :class:`~eligo.pipeline.docindex.DocIndex`, which is quicker to reach
+    than ``doc._``).
     """
+    index = doc_index(doc)
+    if index.view is not None:
+        return index.view
     from ..segment.view import reading_view
 
     view = doc._.view
     if view is None:
-        view = reading_view(doc.text)
+        view = reading_view(index.text)
         doc._.view = view
-    return str(view)
+    index.view = str(view)
+    return index.view

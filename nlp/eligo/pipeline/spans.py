@@ -42,6 +42,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from .docindex import doc_index
+
 SECTIONS = "sections"
 CRITERIA = "criteria"
 CONSTRAINTS = "eligo"
@@ -93,28 +95,37 @@ def fields(span: Span) -> Fields:
 
 def add_span(doc: Doc, group: str, label: str, record: Fields) -> Span:
     """Put a span for ``record`` (which has ``start`` and ``end``) in ``group``."""
-    table = _table(doc)
-    span_id = len(table) + 1  # 0 means "no id" to spaCy
-    start, end = record["start"], record["end"]
-    span = doc.char_span(start, end, label=label, alignment_mode="expand")
-    if span is None:  # empty, or only spaces: an empty span where it starts
-        i = _token_at(doc, start)
-        span = Span(doc, i, i, label=label, span_id=span_id)
-    else:
-        span = Span(doc, span.start, span.end, label=label, span_id=span_id)
-    table[span_id] = record
-    if group in doc.spans:
-        doc.spans[group].append(span)
-    else:
-        doc.spans[group] = [span]
+    (span,) = add_spans(doc, group, [(label, record)])
     return span
 
 
-def _token_at(doc: Doc, char: int) -> int:
-    for token in doc:
-        if token.idx + len(token.text_with_ws) > char:
-            return token.i
-    return len(doc)
+def add_spans(
+    doc: Doc, group: str, labelled: Iterable[tuple[str, Fields]]
+) -> list[Span]:
+    """Put a span for each ``(label, record)`` in ``group``, in order.
+
+    A span covers the tokens its record's characters touch (``Doc.char_span``'s
+    "expand" mode, looked up in the Doc's
+    :class:`~eligo.pipeline.docindex.DocIndex`); where that mode finds no
+    tokens, the span is empty, where the record starts.
+    """
+    table = _table(doc)
+    index = doc_index(doc)
+    made = []
+    for label, record in labelled:
+        span_id = len(table) + 1  # 0 means "no id" to spaCy
+        start = record["start"]
+        bounds = index.expand(start, record["end"])
+        if bounds is None:
+            i = index.token_at(start) if start >= 0 else 0
+            bounds = (i, i) if i >= 0 else (len(doc), len(doc))
+        made.append(Span(doc, bounds[0], bounds[1], label=label, span_id=span_id))
+        table[span_id] = record
+    if group in doc.spans:
+        doc.spans[group].extend(made)
+    elif made:
+        doc.spans[group] = made
+    return made
 
 
 def spans(doc: Doc, group: str) -> list[Span]:
@@ -160,9 +171,8 @@ def entity_fields(criterion: Span) -> list[Fields]:
 
 def add_constraints(criterion: Span, records: Iterable[Fields]) -> None:
     """Append constraint spans to a criterion (and to ``doc.spans["eligo"]``)."""
-    ids = fields(criterion)["constraint_ids"]
-    for record in records:
-        ids.append(add_span(criterion.doc, CONSTRAINTS, record["type"], record).id)
+    made = add_spans(criterion.doc, CONSTRAINTS, ((r["type"], r) for r in records))
+    fields(criterion)["constraint_ids"].extend(span.id for span in made)
 
 
 def set_entities(criterion: Span, records: Iterable[Fields]) -> None:
@@ -172,7 +182,8 @@ def set_entities(criterion: Span, records: Iterable[Fields]) -> None:
     old = set(crit["entity_ids"])
     if old:  # their records stay in the table: ids are never reused
         doc.spans[ENTITIES] = [s for s in doc.spans[ENTITIES] if s.id not in old]
-    crit["entity_ids"] = [add_span(doc, ENTITIES, r["label"], r).id for r in records]
+    made = add_spans(doc, ENTITIES, ((r["label"], r) for r in records))
+    crit["entity_ids"] = [span.id for span in made]
 
 
 def record(criterion: Span) -> Fields:
@@ -180,7 +191,9 @@ def record(criterion: Span) -> Fields:
     and ``entities``: the working view a rule reads (children are live)."""
     table = _table(criterion.doc)
     crit = table.get(criterion.id, {})
-    out = {k: v for k, v in crit.items() if k not in INTERNAL_KEYS}
+    out = dict(crit)
+    for key in INTERNAL_KEYS:
+        out.pop(key, None)
     out["constraints"] = [table[i] for i in crit.get("constraint_ids", ())]
     out["entities"] = [table[i] for i in crit.get("entity_ids", ())]
     return out

@@ -32,6 +32,8 @@ from spacy.util import (
 )
 from spacy.vocab import Vocab
 
+from .docindex import doc_index
+
 COMPARATORS = r"(?:>=|<=|=>|=<|≥|≤|≧|≦|⩾|⩽|>|<|~|=)"
 _EXTRA_PREFIXES = [
     r"\\",
@@ -174,12 +176,15 @@ class FreshVocabTokenizer:
 class WholeTextDocs:
     """Docs of one token holding the whole text, over a vocab of their own.
 
-    For a :class:`eligo.parse.Parser` whose components never read tokens (the
-    rule components without the concept model): they work on the reading view
-    and the records of :mod:`eligo.pipeline.spans`, which keep exact character
-    offsets, so tokenising (a tenth of such a parse) would buy nothing. Spans
-    on these Docs cover the whole text; the Docs never leave the Parser (it
-    gives Documents). The vocab is replaced every ``renew_after`` Docs.
+    For a :class:`eligo.parse.Parser` whose components never read tokens
+    (eligo's own): they work on the reading view and the records of
+    :mod:`eligo.pipeline.spans`, which keep exact character offsets, so
+    tokenising (a tenth of a parse) would buy nothing; the concept model
+    tokenizes the criteria it has not seen before itself. Spans on these Docs
+    cover the whole text; the Docs never leave the Parser (it gives
+    Documents). Their :class:`~eligo.pipeline.docindex.DocIndex` says that
+    their tokens are not words. The vocab is replaced every ``renew_after``
+    Docs.
     """
 
     def __init__(self, renew_after: int = FRESH_VOCAB_DOCS) -> None:
@@ -192,6 +197,10 @@ class WholeTextDocs:
             self._vocab = Vocab()
             self._docs = 0
         self._docs += 1
-        if not text:
-            return Doc(self._vocab, words=[])
-        return Doc(self._vocab, words=[text], spaces=[False])
+        doc = (
+            Doc(self._vocab, words=[text], spaces=[False])
+            if text
+            else Doc(self._vocab, words=[])
+        )
+        doc_index(doc, text, words=False)
+        return doc
