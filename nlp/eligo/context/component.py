@@ -6,10 +6,14 @@ the record (``span._.fields``) of each of its entity spans and of each
 constraint span whose ``type`` the rule file lists in
 ``target_constraint_types``:
 
-- ``negated``: bool (for constraints, a negation already found by the
-  constraint component is kept);
+- ``negated``: bool;
 - ``assertion``: "present", "negated", "historical", "hypothetical" or "family";
 - ``trigger``: ``{"text", "start", "end"}`` of the cue, or ``None``.
+
+A constraint whose ``type`` the file lists in ``negation_constraint_types``
+(time windows and durations) gets ``negated`` only: a window bounds an event,
+and when the event happened is the window itself. This component alone decides
+negation; the constraint components leave it unset.
 
 Offsets index the doc's text. The section (inclusion/exclusion) is left alone:
 textual negation and section polarity are separate facts.
@@ -38,12 +42,25 @@ class ContextComponent(RuleDataComponent):
 
     def build(self, rules_data: dict[str, Any]) -> None:
         rules = load_context_rules(rules_data[CONTEXT_RULES_FILE])
+        self.constraint_types = frozenset(rules.target_constraint_types)
+        self.negation_types = frozenset(rules.negation_constraint_types)
+        # Windows are asserted apart, by the cues that name their types (and
+        # every cue that modifies nothing: look-alikes, scope ends).
+        names = self.negation_types.intersection
         self.engine = ConTextEngine(
-            rules.context_rules,
+            [r for r in rules.context_rules if not names(r.allowed_types or ())],
             dependent_words=rules.dependent_words,
             ignored_types=rules.ignored_types,
+            tail_types=rules.cue_tail_types,
         )
-        self.constraint_types = frozenset(rules.target_constraint_types)
+        self.window_engine = ConTextEngine(
+            [
+                r
+                for r in rules.context_rules
+                if r.assertion is None or names(r.allowed_types or ())
+            ],
+            dependent_words=rules.dependent_words,
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         view: str | None = None
@@ -56,7 +73,12 @@ class ContextComponent(RuleDataComponent):
                 for c in criterion.get("constraints") or []
                 if c.get("type") in self.constraint_types
             ]
-            if not entities and not constraints:
+            windows = [
+                c
+                for c in criterion.get("constraints") or []
+                if c.get("type") in self.negation_types
+            ]
+            if not entities and not constraints and not windows:
                 continue
             if view is None:
                 view = doc_view(doc)
@@ -64,22 +86,35 @@ class ContextComponent(RuleDataComponent):
             assert text is not None
             targets = [(e["start"], e["end"], e.get("label", "")) for e in entities]
             targets += [(c["start"], c["end"], c["type"]) for c in constraints]
-            results = self.engine.assert_targets(
-                view,
-                criterion["start"],
-                criterion["end"],
-                targets,
-                open_end=_lead_in_end(view, criterion),
-                heading=tuple(criterion["heading"])
+            where: dict[str, Any] = {
+                "open_end": _lead_in_end(view, criterion),
+                "heading": tuple(criterion["heading"])
                 if criterion.get("heading")
                 else None,
+            }
+            results = (
+                self.engine.assert_targets(
+                    view, criterion["start"], criterion["end"], targets, **where
+                )
+                if targets
+                else []
             )
+            if windows:
+                spans = [(c["start"], c["end"], c["type"]) for c in windows]
+                for window, result in zip(
+                    windows,
+                    self.window_engine.assert_targets(
+                        view, criterion["start"], criterion["end"], spans, **where
+                    ),
+                    strict=True,
+                ):
+                    window["negated"] = result.negated
             for entity, result in zip(entities, results, strict=False):
-                _set(entity, result, text, keep_negated=False)
+                _set(entity, result, text)
             for constraint, result in zip(
                 constraints, results[len(entities) :], strict=True
             ):
-                _set(constraint, result, text, keep_negated=True)
+                _set(constraint, result, text)
         return doc
 
 
@@ -94,15 +129,9 @@ def _lead_in_end(view: str, criterion: dict[str, Any]) -> int | None:
     return None
 
 
-def _set(
-    target: dict[str, Any], result: Assertion, text: str, *, keep_negated: bool
-) -> None:
-    negated = result.negated or (keep_negated and bool(target.get("negated")))
-    target["negated"] = negated
-    assertion = result.assertion
-    if negated and assertion != "negated":
-        assertion = "negated"
-    target["assertion"] = assertion
+def _set(target: dict[str, Any], result: Assertion, text: str) -> None:
+    target["negated"] = result.negated
+    target["assertion"] = result.assertion
     cue = result.trigger
     target["trigger"] = (
         {"text": text[cue.start : cue.end], "start": cue.start, "end": cue.end}
