@@ -435,6 +435,36 @@ def _window(text: str, phrase: str, kind: str = "temporal") -> dict[str, Any]:
         ("No more than 2 prior regimens", "prior", False),
         ("Antibiotics; no fever within 2 days", "within 2 days", True),
         ("No fever. Antibiotics within 2 days", "within 2 days", False),
+        # A capitalised cue opens an item of run-together registry text.
+        ("Adequate renal function No stroke within 1 year", "within 1 year", True),
+        # ... and a capitalised word after a lower-case one starts the next.
+        ("No angina At least 4 weeks since surgery", "At least 4 weeks since", False),
+        (
+            "Not pregnant Fertile women must use contraception for 3 months after",
+            "for 3 months after",
+            False,
+        ),
+        (
+            "No HIV --Prior/Concurrent Therapy-- At least 2 weeks since antibiotics",
+            "At least 2 weeks since",
+            False,
+        ),
+        ("No use of Hormone Replacement Therapy for 1 year", "for 1 year", True),
+        ("No change in weight within the past year", "within the past year", True),
+        ("Can not have received a vaccine within 28 days", "within 28 days", True),
+        ("No patients who received X within 72 hours", "within 72 hours", True),
+        (
+            "No bleeding while on aspirin during the past year",
+            "during the past year",
+            True,
+        ),
+        ("No prior chemotherapy for X within 35 days", "within 35 days", True),
+        (
+            "No cancer except one treated more than 5 years ago",
+            "more than 5 years ago",
+            False,
+        ),
+        ("Protocol No. 12 within 30 days", "within 30 days", False),
     ],
 )
 def test_window_negation(nlp: Language, text: str, phrase: str, negated: bool) -> None:
@@ -443,6 +473,21 @@ def test_window_negation(nlp: Language, text: str, phrase: str, negated: bool) -
     assert window["negated"] is negated
     # A window gets its negation only: when the event happened is the window.
     assert "assertion" not in window and "trigger" not in window
+
+
+def test_window_pass_stops(nlp: Language) -> None:
+    # The windows' pass drops relative-clause and "while" ends (their
+    # excluded_types), keeps "except" as an end only, and has no dependent
+    # words; the entities' pass is unchanged.
+    text = "No infection that needed antibiotics within 2 weeks"
+    crit = annotate(
+        nlp,
+        text,
+        ["infection", "antibiotics"],
+        constraints=[_window(text, "within 2 weeks")],
+    )
+    assert crit["constraints"][0]["negated"] is True
+    assert [e["negated"] for e in crit["entities"]] == [True, False]
 
 
 def test_windows_leave_entities_alone(nlp: Language) -> None:
@@ -475,6 +520,19 @@ def test_windows_leave_entities_alone(nlp: Language) -> None:
         ("Must have a negative urine pregnancy test", "pregnancy", "pregnancy", True),
         ("Pregnancy test at screening", "Pregnancy", "pregnancy", False),
         ("Pregnant or lactating", "Pregnant", "pregnancy", False),
+        # An opening cue reaches every measurement in its scope.
+        (
+            "No diabetes with fasting glucose > 200 mg/dL",
+            "fasting glucose > 200 mg/dL",
+            "measurement",
+            True,
+        ),
+        (
+            "Stable angina No heart failure with LVEF < 40%",
+            "LVEF < 40%",
+            "measurement",
+            True,
+        ),
     ],
 )
 def test_constraint_negation(

@@ -26,7 +26,10 @@ hypothetical, historical; within a category the nearest cue is the trigger. A
 cue in a lead-in that ends with a colon ("No history of the following:")
 reaches every sub-item below it, and an open cue in a criterion's heading
 reaches the whole criterion. A rule marked ``opening`` counts only where its
-cue opens the criterion.
+cue opens the criterion, or an item or sentence inside it (a capitalised cue:
+"... within 5 years No prior ...", where a registry's items ran together), and
+modifies every target in its scope ("No diabetes with [fasting glucose above
+200 mg/dL]"), not only the nearest and those coordinated with it.
 
 Polarity of the section (inclusion/exclusion) is not a cue: "No history of
 stroke" in an exclusion criterion is a negated stroke in an exclusion criterion.
@@ -243,7 +246,7 @@ class ConTextEngine:
             rule = cue.rule
             if rule.assertion is None:
                 continue
-            if rule.opening and not _OPENING.fullmatch(text, start, cue.start):
+            if rule.opening and not _opens(text, start, cue.start):
                 continue
             keys = _Stops.keys(rule)
             lead_in = open_end is not None and cue.end <= open_end
@@ -364,7 +367,7 @@ class ConTextEngine:
                 targets[i][0], targets[i][1], tail=targets[i][2] in self._tail
             )
         ]
-        if len(inside) < 2 or self._dependent is None:
+        if len(inside) < 2 or self._dependent is None or rule.opening:
             return inside
         backward = targets[inside[0]][1] <= mod.cue.start
         inside.sort(key=lambda i: -targets[i][1] if backward else targets[i][0])
@@ -510,6 +513,14 @@ class _Parens:
             return end
         pos = self.at[closing]
         return pos if pos < end else end
+
+
+def _opens(text: str, start: int, at: int) -> bool:
+    """Whether a cue at ``at`` opens the criterion (only bullets and
+    punctuation before it) or an item or sentence inside it: a capitalised
+    cue ("... within 5 years No prior ...", registry text whose items ran
+    together)."""
+    return text[at].isupper() or _OPENING.fullmatch(text, start, at) is not None
 
 
 def _word_limit(text: str, start: int, end: int, max_scope: int | None) -> int:

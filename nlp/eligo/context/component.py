@@ -20,6 +20,7 @@ textual negation and section polarity are separate facts.
 """
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from spacy.language import Language
@@ -29,7 +30,7 @@ from ..pipeline.extensions import doc_view
 from ..pipeline.rulecomponent import RuleDataComponent
 from ..pipeline.spans import criteria, record
 from .algorithm import Assertion, ConTextEngine
-from .rules import CONTEXT_RULES_FILE, load_context_rules
+from .rules import CONTEXT_RULES_FILE, ContextRule, load_context_rules
 
 # A colon, then at most a bullet or number before the first sub-item.
 _COLON_THEN_MARKER = re.compile(r":\s*(?:\S{1,4}\s*)?$")
@@ -44,22 +45,20 @@ class ContextComponent(RuleDataComponent):
         rules = load_context_rules(rules_data[CONTEXT_RULES_FILE])
         self.constraint_types = frozenset(rules.target_constraint_types)
         self.negation_types = frozenset(rules.negation_constraint_types)
-        # Windows are asserted apart, by the cues that name their types (and
-        # every cue that modifies nothing: look-alikes, scope ends).
-        names = self.negation_types.intersection
         self.engine = ConTextEngine(
-            [r for r in rules.context_rules if not names(r.allowed_types or ())],
+            [r for r in rules.context_rules if not self._names_window(r)],
             dependent_words=rules.dependent_words,
             ignored_types=rules.ignored_types,
             tail_types=rules.cue_tail_types,
         )
         self.window_engine = ConTextEngine(
-            [
-                r
-                for r in rules.context_rules
-                if r.assertion is None or names(r.allowed_types or ())
-            ],
-            dependent_words=rules.dependent_words,
+            _window_rules(rules.context_rules, self.negation_types)
+        )
+
+    def _names_window(self, rule: ContextRule) -> bool:
+        """Whether the cue is for windows only (the windows' pass)."""
+        return rule.allowed_types is not None and set(rule.allowed_types) <= (
+            self.negation_types
         )
 
     def __call__(self, doc: Doc) -> Doc:
@@ -116,6 +115,32 @@ class ContextComponent(RuleDataComponent):
             ):
                 _set(constraint, result, text)
         return doc
+
+
+def _window_rules(
+    rules: Sequence[ContextRule], windows: frozenset[str]
+) -> list[ContextRule]:
+    """The cues of the windows' pass: those that name a window type, the cues
+    that modify nothing (look-alikes, scope ends) unless they exclude the
+    window types ("who", "while": a window in a relative or "while" clause
+    bounds the event the criterion negates), and the cues of the categories
+    that end a window cue's scope ("except"), as scope ends only.
+
+    The pass has no dependent words: every window in a cue's scope bounds the
+    event the cue negates ("No prior chemotherapy for X within 6 months").
+    """
+    named = [r for r in rules if windows.intersection(r.allowed_types or ())]
+    ends = {c for r in named for c in r.terminated_by or ()}
+    out = list(named)
+    for r in rules:
+        if windows.intersection(r.allowed_types or ()):
+            continue
+        if r.assertion is None:
+            if all(r.applies_to(t) for t in windows):
+                out.append(r)
+        elif r.category in ends:
+            out.append(r.model_copy(update={"direction": "PSEUDO"}))
+    return out
 
 
 def _lead_in_end(view: str, criterion: dict[str, Any]) -> int | None:

@@ -5,7 +5,7 @@ object whose ``context_rules`` list holds plain rule objects with ``literal``,
 ``category``, ``direction`` and optionally ``pattern``, ``max_scope``,
 ``allowed_types``, ``excluded_types``, ``terminated_by`` and ``metadata``
 (and eligo's ``opening``: a cue that counts only where it opens the
-criterion). A
+criterion, or an item or sentence inside it). A
 ``pattern`` here is a regular expression over the text (medSpaCy's string form);
 medSpaCy's token-pattern lists are not supported and are rejected. Unknown keys
 and bad values are errors naming the file and the entry.
@@ -48,7 +48,8 @@ class ContextRule(BaseModel):
     terminated_by: list[str] | None = None
     metadata: dict[str, Any] | None = None
     #: The cue counts only where it opens the criterion ("No prior X within 6
-    #: months"); eligo's addition to medSpaCy's format.
+    #: months") or, capitalised, an item or sentence inside it, and modifies
+    #: every target in its scope; eligo's addition to medSpaCy's format.
     opening: bool = False
 
     @field_validator("literal")
