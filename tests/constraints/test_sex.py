@@ -1,6 +1,7 @@
 import pytest
 
 from eligo.constraints.sex import find_sex
+from eligo.trial import Trial
 
 CASES = [
     # (text, section, [(type, evidence, value, negated, planned)])
@@ -118,9 +119,30 @@ CASES = [
 @pytest.mark.parametrize(
     ("text", "section", "expected"), CASES, ids=[c[0][:40] for c in CASES]
 )
-def test_sex(text: str, section: str, expected: list[tuple]) -> None:
+def test_sex(parser, text: str, section: str, expected: list[tuple]) -> None:
+    """The grammar finds the constraints; negation is eligo_context's (the
+    whole pipeline)."""
+    found = find_sex(text, section=section)
+    assert [(c.type, text[c.start : c.end], c.value, c.planned) for c in found] == [
+        (t, ev, v, planned) for t, ev, v, _, planned in expected
+    ]
+    doc = parser.parse(
+        Trial(
+            id="s",
+            text=f"{section.title()} Criteria:\n- {text}\n",
+            source_format="ctgov_v2",
+        )
+    )
+    (crit,) = doc.criteria
     got = [
-        (c.type, text[c.start : c.end], c.value, c.negated, c.planned)
-        for c in find_sex(text, section=section)
+        (
+            c.type,
+            doc.text[c.start : c.end],
+            c.value,
+            c.negated,
+            c.direction == "after",
+        )
+        for c in crit.constraints
+        if c.type in ("sex", "pregnancy", "breastfeeding")
     ]
     assert got == expected

@@ -408,11 +408,140 @@ def test_constraints_annotated_and_kept(nlp: Language) -> None:
     assert "assertion" not in age and age["negated"] is False
 
 
-def test_constraint_negation_from_its_component_kept(nlp: Language) -> None:
-    constraints = [{"type": "pregnancy", "start": 0, "end": 13, "negated": True}]
-    crit = annotate(nlp, "Non-pregnancy status", [], constraints=constraints)
+def test_constraint_negation_is_contexts_alone(nlp: Language) -> None:
+    # A "negated" left on a constraint by anyone else is overwritten: the
+    # rule file alone decides.
+    constraints = [{"type": "pregnancy", "start": 0, "end": 8, "negated": True}]
+    crit = annotate(nlp, "Pregnant women", [], constraints=constraints)
+    assert crit["constraints"][0]["negated"] is False
+    assert crit["constraints"][0]["assertion"] == "present"
+
+
+def _window(text: str, phrase: str, kind: str = "temporal") -> dict[str, Any]:
+    s, e = _span(text, phrase)
+    return {"type": kind, "start": s, "end": e}
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "negated"),
+    [
+        ("No prior chemotherapy within 6 months", "within 6 months", True),
+        ("No prior radiotherapy", "prior", True),
+        ("Free of any steroid treatment for 4 weeks", "for 4 weeks", True),
+        ("None of the listed vaccines within 30 days", "within 30 days", True),
+        ("Absence of relapse over the last 2 years", "over the last 2 years", True),
+        ("Surgery without complications in the past year", "in the past year", True),
+        ("Chemotherapy within 6 months", "within 6 months", False),
+        ("No more than 2 prior regimens", "prior", False),
+        ("Antibiotics; no fever within 2 days", "within 2 days", True),
+        ("No fever. Antibiotics within 2 days", "within 2 days", False),
+        # A capitalised cue opens an item of run-together registry text.
+        ("Adequate renal function No stroke within 1 year", "within 1 year", True),
+        # ... and a capitalised word after a lower-case one starts the next.
+        ("No angina At least 4 weeks since surgery", "At least 4 weeks since", False),
+        (
+            "Not pregnant Fertile women must use contraception for 3 months after",
+            "for 3 months after",
+            False,
+        ),
+        (
+            "No HIV --Prior/Concurrent Therapy-- At least 2 weeks since antibiotics",
+            "At least 2 weeks since",
+            False,
+        ),
+        ("No use of Hormone Replacement Therapy for 1 year", "for 1 year", True),
+        ("No change in weight within the past year", "within the past year", True),
+        ("Can not have received a vaccine within 28 days", "within 28 days", True),
+        ("No patients who received X within 72 hours", "within 72 hours", True),
+        (
+            "No bleeding while on aspirin during the past year",
+            "during the past year",
+            True,
+        ),
+        ("No prior chemotherapy for X within 35 days", "within 35 days", True),
+        (
+            "No cancer except one treated more than 5 years ago",
+            "more than 5 years ago",
+            False,
+        ),
+        ("Protocol No. 12 within 30 days", "within 30 days", False),
+    ],
+)
+def test_window_negation(nlp: Language, text: str, phrase: str, negated: bool) -> None:
+    crit = annotate(nlp, text, [], constraints=[_window(text, phrase)])
+    (window,) = crit["constraints"]
+    assert window["negated"] is negated
+    # A window gets its negation only: when the event happened is the window.
+    assert "assertion" not in window and "trigger" not in window
+
+
+def test_window_pass_stops(nlp: Language) -> None:
+    # The windows' pass drops relative-clause and "while" ends (their
+    # excluded_types), keeps "except" as an end only, and has no dependent
+    # words; the entities' pass is unchanged.
+    text = "No infection that needed antibiotics within 2 weeks"
+    crit = annotate(
+        nlp,
+        text,
+        ["infection", "antibiotics"],
+        constraints=[_window(text, "within 2 weeks")],
+    )
     assert crit["constraints"][0]["negated"] is True
-    assert crit["constraints"][0]["assertion"] == "negated"
+    assert [e["negated"] for e in crit["entities"]] == [True, False]
+
+
+def test_windows_leave_entities_alone(nlp: Language) -> None:
+    text = "No infection within 2 weeks or allergy to penicillin"
+    plain = annotate(nlp, text, ["infection", "penicillin"])
+    both = annotate(
+        nlp,
+        text,
+        ["infection", "penicillin"],
+        constraints=[_window(text, "within 2 weeks")],
+    )
+    assert [e["negated"] for e in both["entities"]] == [
+        e["negated"] for e in plain["entities"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "kind", "negated"),
+    [
+        ("without platelet count < 50", "platelet count < 50", "measurement", True),
+        ("No platelet count < 50", "platelet count < 50", "measurement", True),
+        ("None of: creatinine > 2 mg/dL", "creatinine > 2 mg/dL", "measurement", True),
+        ("Free of ALT > 3 x ULN", "ALT > 3 x ULN", "measurement", True),
+        ("No more than 3 lesions", "No more than 3 lesions", "measurement", False),
+        ("Not pregnant or breastfeeding", "pregnant", "pregnancy", True),
+        ("Not pregnant or breastfeeding", "breastfeeding", "breastfeeding", True),
+        ("non-pregnant", "pregnant", "pregnancy", True),
+        ("A negative pregnancy test", "pregnancy", "pregnancy", True),
+        ("Negative serum pregnancy test", "pregnancy", "pregnancy", True),
+        ("Must have a negative urine pregnancy test", "pregnancy", "pregnancy", True),
+        ("Pregnancy test at screening", "Pregnancy", "pregnancy", False),
+        ("Pregnant or lactating", "Pregnant", "pregnancy", False),
+        # An opening cue reaches every measurement in its scope.
+        (
+            "No diabetes with fasting glucose > 200 mg/dL",
+            "fasting glucose > 200 mg/dL",
+            "measurement",
+            True,
+        ),
+        (
+            "Stable angina No heart failure with LVEF < 40%",
+            "LVEF < 40%",
+            "measurement",
+            True,
+        ),
+    ],
+)
+def test_constraint_negation(
+    nlp: Language, text: str, phrase: str, kind: str, negated: bool
+) -> None:
+    crit = annotate(nlp, text, [], constraints=[_window(text, phrase, kind)])
+    (con,) = crit["constraints"]
+    assert con["negated"] is negated
+    assert (con["assertion"] == "negated") is negated
 
 
 def test_criterion_without_targets_untouched(nlp: Language) -> None:

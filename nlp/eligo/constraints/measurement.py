@@ -39,7 +39,7 @@ from ..normalise.lexicon import AnalyteMatch, Lexicon
 from ..normalise.units import dimension
 from ..pipeline.patterns import trie_pattern
 from ..pipeline.resources import load_rule_object
-from .base import CriterionRuleComponent, negated_before
+from .base import CriterionRuleComponent
 from .phrases import OpenVocabulary, Phrase, PhraseFinder
 
 ANALYTES_FILE = "analytes.json"
@@ -266,7 +266,6 @@ class MeasurementComponent(CriterionRuleComponent):
             "type": kind,
             "start": min(phrase.start, comp.start),
             "end": max(phrase.end, end),
-            "negated": negated_before(view, criterion["start"], phrase.start),
             "low": comp.low,
             "low_inclusive": comp.low_inclusive,
             "high": comp.high,
@@ -394,7 +393,6 @@ class MeasurementComponent(CriterionRuleComponent):
             "type": "score" if analyte.kind == "score" else "measurement",
             "start": start,
             "end": end,
-            "negated": negated_before(view, criterion["start"], a.start),
             "low": found.low,
             "low_inclusive": found.low_inclusive,
             "high": found.high,

@@ -30,7 +30,6 @@ from spacy.tokens import Doc
 from ..normalise.comparisons import find_comparisons
 from ..pipeline.extensions import doc_view
 from ..pipeline.spans import add_constraints, criteria, record
-from .base import negated_before
 
 #: Entity labels an analyte can have.
 ANALYTE_LABELS = frozenset({"Measurement", "Observation"})
@@ -85,7 +84,6 @@ class ModelValueComponent:
                     "type": "measurement",
                     "start": comp.start,
                     "end": comp.end,
-                    "negated": negated_before(view, crit["start"], analyte["start"]),
                     "low": comp.low,
                     "low_inclusive": comp.low_inclusive,
                     "high": comp.high,

@@ -4,10 +4,11 @@
   that opens with a female subject) -> female; "women only" anywhere -> female.
   A criterion about contraception, partners or childbearing potential
   ("Women of childbearing potential must use ...") restricts nothing.
-- ``pregnancy`` / ``breastfeeding``: each mention, ``negated`` when the text
-  says the patient is not ("not pregnant", "non-pregnant", "negative pregnancy
-  test"), and ``direction`` "after" when it is planned ("plan to become
-  pregnant"). Polarity stays with the criterion's section.
+- ``pregnancy`` / ``breastfeeding``: each mention, ``direction`` "after" when
+  it is planned ("plan to become pregnant"). Whether the text says the patient
+  is not ("not pregnant", "non-pregnant", "negative pregnancy test") is
+  ``eligo_context``'s to decide (``negated``, from
+  ``rules/context_rules.json``). Polarity stays with the criterion's section.
 
 Vocabulary in ``rules/sex.json``.
 """
@@ -43,7 +44,6 @@ class SexRules(BaseModel):
     not_restricting: list[str]
     pregnancy: list[str]
     breastfeeding: list[str]
-    negations: list[str]
     planning: list[str]
     false_friends: list[str] = []
 
@@ -56,7 +56,6 @@ class SexConstraint:
     start: int
     end: int
     value: str | None = None  # for sex: "all" | "female" | "male"
-    negated: bool = False
     planned: bool = False
 
 
@@ -83,9 +82,6 @@ class SexGrammar:
         )
         self.breastfeeding = re.compile(
             rf"(?<!\w)(?:{trie_pattern(rules.breastfeeding)}){e}", f
-        )
-        self.negation = re.compile(
-            rf"(?:{b}(?:{trie_pattern(rules.negations)})(?:\s+|-)(?:\w+\s+){{0,2}})$", f
         )
         self.false_friend = (
             re.compile(rf"(?:{trie_pattern(rules.false_friends)})(?!\w)", f)
@@ -141,13 +137,10 @@ class SexGrammar:
                 ):
                     continue  # "nursing home"
                 before = text[max(0, m.start() - 40) : m.start()]
-                negated = bool(self.negation.search(before)) or before.lower().endswith(
-                    "non-"
-                )
                 planned = bool(self.planning.search(before))
                 out.append(
                     SexConstraint(
-                        kind, start + m.start(), start + m.end(), None, negated, planned
+                        kind, start + m.start(), start + m.end(), None, planned
                     )
                 )
         return sorted(out, key=lambda c: c.start)
@@ -174,7 +167,6 @@ class SexComponent(CriterionRuleComponent):
                 "type": c.type,
                 "start": c.start,
                 "end": c.end,
-                "negated": c.negated,
             }
             if c.value is not None:
                 item["value"] = c.value

@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.numbers import number_word_pattern
 from ..normalise.quantities import find_quantities
-from .base import CriterionRuleComponent, negated_before
+from .base import CriterionRuleComponent
 from .temporal import TemporalMatcher, TimeWindow
 
 TEMPORAL_FILE = "temporal.json"
@@ -187,7 +187,6 @@ class WindowComponent(CriterionRuleComponent):
                     "type": "duration",
                     "start": c.start,
                     "end": c.end,
-                    "negated": negated_before(view, criterion["start"], c.start),
                     "low_days": None if c.low is None else c.low * days,
                     "high_days": None if c.high is None else c.high * days,
                     "low_inclusive": c.low_inclusive,
@@ -207,7 +206,6 @@ class WindowComponent(CriterionRuleComponent):
             "type": "duration" if w.type == "duration" else "temporal",
             "start": w.start,
             "end": w.end,
-            "negated": negated_before(view, criterion["start"], w.start),
             "low_days": w.low_days,
             "high_days": w.high_days,
             "low_inclusive": w.low_inclusive,

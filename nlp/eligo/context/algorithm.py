@@ -25,7 +25,11 @@ parenthesis ("(A, B) C allowed"). Of several cues, negation wins, then family,
 hypothetical, historical; within a category the nearest cue is the trigger. A
 cue in a lead-in that ends with a colon ("No history of the following:")
 reaches every sub-item below it, and an open cue in a criterion's heading
-reaches the whole criterion.
+reaches the whole criterion. A rule marked ``opening`` counts only where its
+cue opens the criterion, or an item or sentence inside it (a capitalised cue:
+"... within 5 years No prior ...", where a registry's items ran together), and
+modifies every target in its scope ("No diabetes with [fasting glucose above
+200 mg/dL]"), not only the nearest and those coordinated with it.
 
 Polarity of the section (inclusion/exclusion) is not a cue: "No history of
 stroke" in an exclusion criterion is a negated stroke in an exclusion criterion.
@@ -44,6 +48,8 @@ from .rules import ContextRule
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\[])|;|\n\s*\n")
 _WORD = re.compile(r"[\w/'-]+|[^\w\s]")
 _PAREN = re.compile(r"[()]")
+#: What may come before a cue that opens a criterion (bullets, punctuation).
+_OPENING = re.compile(r"[\W_]*")
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]", re.IGNORECASE)
 #: Priority of assertions when several cues modify one target.
 _PRIORITY = ("negated", "family", "hypothetical", "historical")
@@ -66,12 +72,14 @@ class Modifier:
     scope_start: int
     scope_end: int
 
-    def modifies(self, start: int, end: int) -> bool:
-        """Whether the target span ``[start, end)`` falls in this cue's scope."""
+    def modifies(self, start: int, end: int, *, tail: bool = False) -> bool:
+        """Whether the target span ``[start, end)`` falls in this cue's scope
+        (``tail``: also when it ends the cue, "no [prior]")."""
         cue = self.cue
         direction = cue.rule.direction
         if direction in ("FORWARD", "BIDIRECTIONAL") and (
-            cue.start < start < self.scope_end and end > cue.end
+            cue.start < start < self.scope_end
+            and (end > cue.end or (tail and end == cue.end))
         ):
             return True
         return direction in ("BACKWARD", "BIDIRECTIONAL") and (
@@ -120,6 +128,9 @@ class ConTextEngine:
         rules: The cues.
         dependent_words: Words that, between two targets, end a cue's chain.
         ignored_types: Target labels never modified.
+        tail_types: Target labels a forward cue also modifies when the target
+            is the end of the cue ("no [prior] chemotherapy", "negative
+            [pregnancy] test": a word the cue was written with).
     """
 
     def __init__(
@@ -128,6 +139,7 @@ class ConTextEngine:
         *,
         dependent_words: Iterable[str] = (),
         ignored_types: Iterable[str] = (),
+        tail_types: Iterable[str] = (),
     ) -> None:
         groups: dict[str, list[ContextRule]] = {}
         lengths: dict[str, int] = {}
@@ -166,6 +178,7 @@ class ConTextEngine:
             else None
         )
         self._ignored = frozenset(ignored_types)
+        self._tail = frozenset(tail_types)
         self._last_heading: tuple[str, tuple[int, int], list[Modifier]] | None = None
 
     def cues(self, text: str, start: int, end: int) -> list[Cue]:
@@ -232,6 +245,8 @@ class ConTextEngine:
         for cue in cues:
             rule = cue.rule
             if rule.assertion is None:
+                continue
+            if rule.opening and not _opens(text, start, cue.start):
                 continue
             keys = _Stops.keys(rule)
             lead_in = open_end is not None and cue.end <= open_end
@@ -348,9 +363,11 @@ class ConTextEngine:
             for i in candidates
             if targets[i][2] not in self._ignored
             and rule.applies_to(targets[i][2])
-            and mod.modifies(targets[i][0], targets[i][1])
+            and mod.modifies(
+                targets[i][0], targets[i][1], tail=targets[i][2] in self._tail
+            )
         ]
-        if len(inside) < 2 or self._dependent is None:
+        if len(inside) < 2 or self._dependent is None or rule.opening:
             return inside
         backward = targets[inside[0]][1] <= mod.cue.start
         inside.sort(key=lambda i: -targets[i][1] if backward else targets[i][0])
@@ -496,6 +513,14 @@ class _Parens:
             return end
         pos = self.at[closing]
         return pos if pos < end else end
+
+
+def _opens(text: str, start: int, at: int) -> bool:
+    """Whether a cue at ``at`` opens the criterion (only bullets and
+    punctuation before it) or an item or sentence inside it: a capitalised
+    cue ("... within 5 years No prior ...", registry text whose items ran
+    together)."""
+    return text[at].isupper() or _OPENING.fullmatch(text, start, at) is not None
 
 
 def _word_limit(text: str, start: int, end: int, max_scope: int | None) -> int:

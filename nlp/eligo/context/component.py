@@ -6,16 +6,21 @@ the record (``span._.fields``) of each of its entity spans and of each
 constraint span whose ``type`` the rule file lists in
 ``target_constraint_types``:
 
-- ``negated``: bool (for constraints, a negation already found by the
-  constraint component is kept);
+- ``negated``: bool;
 - ``assertion``: "present", "negated", "historical", "hypothetical" or "family";
 - ``trigger``: ``{"text", "start", "end"}`` of the cue, or ``None``.
+
+A constraint whose ``type`` the file lists in ``negation_constraint_types``
+(time windows and durations) gets ``negated`` only: a window bounds an event,
+and when the event happened is the window itself. This component alone decides
+negation; the constraint components leave it unset.
 
 Offsets index the doc's text. The section (inclusion/exclusion) is left alone:
 textual negation and section polarity are separate facts.
 """
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from spacy.language import Language
@@ -26,7 +31,7 @@ from ..pipeline.extensions import doc_view
 from ..pipeline.rulecomponent import RuleDataComponent
 from ..pipeline.spans import criteria, record
 from .algorithm import Assertion, ConTextEngine
-from .rules import CONTEXT_RULES_FILE, load_context_rules
+from .rules import CONTEXT_RULES_FILE, ContextRule, load_context_rules
 
 # A colon, then at most a bullet or number before the first sub-item.
 _COLON_THEN_MARKER = re.compile(r":\s*(?:\S{1,4}\s*)?$")
@@ -39,12 +44,23 @@ class ContextComponent(RuleDataComponent):
 
     def build(self, rules_data: dict[str, Any]) -> None:
         rules = load_context_rules(rules_data[CONTEXT_RULES_FILE])
+        self.constraint_types = frozenset(rules.target_constraint_types)
+        self.negation_types = frozenset(rules.negation_constraint_types)
         self.engine = ConTextEngine(
-            rules.context_rules,
+            [r for r in rules.context_rules if not self._names_window(r)],
             dependent_words=rules.dependent_words,
             ignored_types=rules.ignored_types,
+            tail_types=rules.cue_tail_types,
         )
-        self.constraint_types = frozenset(rules.target_constraint_types)
+        self.window_engine = ConTextEngine(
+            _window_rules(rules.context_rules, self.negation_types)
+        )
+
+    def _names_window(self, rule: ContextRule) -> bool:
+        """Whether the cue is for windows only (the windows' pass)."""
+        return rule.allowed_types is not None and set(rule.allowed_types) <= (
+            self.negation_types
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         view: str | None = None
@@ -57,7 +73,12 @@ class ContextComponent(RuleDataComponent):
                 for c in criterion.get("constraints") or []
                 if c.get("type") in self.constraint_types
             ]
-            if not entities and not constraints:
+            windows = [
+                c
+                for c in criterion.get("constraints") or []
+                if c.get("type") in self.negation_types
+            ]
+            if not entities and not constraints and not windows:
                 continue
             if view is None:
                 view = doc_view(doc)
@@ -65,23 +86,62 @@ class ContextComponent(RuleDataComponent):
             assert text is not None
             targets = [(e["start"], e["end"], e.get("label", "")) for e in entities]
             targets += [(c["start"], c["end"], c["type"]) for c in constraints]
-            results = self.engine.assert_targets(
-                view,
-                criterion["start"],
-                criterion["end"],
-                targets,
-                open_end=_lead_in_end(view, criterion),
-                heading=tuple(criterion["heading"])
+            where: dict[str, Any] = {
+                "open_end": _lead_in_end(view, criterion),
+                "heading": tuple(criterion["heading"])
                 if criterion.get("heading")
                 else None,
+            }
+            results = (
+                self.engine.assert_targets(
+                    view, criterion["start"], criterion["end"], targets, **where
+                )
+                if targets
+                else []
             )
+            if windows:
+                spans = [(c["start"], c["end"], c["type"]) for c in windows]
+                for window, result in zip(
+                    windows,
+                    self.window_engine.assert_targets(
+                        view, criterion["start"], criterion["end"], spans, **where
+                    ),
+                    strict=True,
+                ):
+                    window["negated"] = result.negated
             for entity, result in zip(entities, results, strict=False):
-                _set(entity, result, text, keep_negated=False)
+                _set(entity, result, text)
             for constraint, result in zip(
                 constraints, results[len(entities) :], strict=True
             ):
-                _set(constraint, result, text, keep_negated=True)
+                _set(constraint, result, text)
         return doc
+
+
+def _window_rules(
+    rules: Sequence[ContextRule], windows: frozenset[str]
+) -> list[ContextRule]:
+    """The cues of the windows' pass: those that name a window type, the cues
+    that modify nothing (look-alikes, scope ends) unless they exclude the
+    window types ("who", "while": a window in a relative or "while" clause
+    bounds the event the criterion negates), and the cues of the categories
+    that end a window cue's scope ("except"), as scope ends only.
+
+    The pass has no dependent words: every window in a cue's scope bounds the
+    event the cue negates ("No prior chemotherapy for X within 6 months").
+    """
+    named = [r for r in rules if windows.intersection(r.allowed_types or ())]
+    ends = {c for r in named for c in r.terminated_by or ()}
+    out = list(named)
+    for r in rules:
+        if windows.intersection(r.allowed_types or ()):
+            continue
+        if r.assertion is None:
+            if all(r.applies_to(t) for t in windows):
+                out.append(r)
+        elif r.category in ends:
+            out.append(r.model_copy(update={"direction": "PSEUDO"}))
+    return out
 
 
 def _lead_in_end(view: str, criterion: dict[str, Any]) -> int | None:
@@ -95,15 +155,9 @@ def _lead_in_end(view: str, criterion: dict[str, Any]) -> int | None:
     return None
 
 
-def _set(
-    target: dict[str, Any], result: Assertion, text: str, *, keep_negated: bool
-) -> None:
-    negated = result.negated or (keep_negated and bool(target.get("negated")))
-    target["negated"] = negated
-    assertion = result.assertion
-    if negated and assertion != "negated":
-        assertion = "negated"
-    target["assertion"] = assertion
+def _set(target: dict[str, Any], result: Assertion, text: str) -> None:
+    target["negated"] = result.negated
+    target["assertion"] = result.assertion
     cue = result.trigger
     target["trigger"] = (
         {"text": text[cue.start : cue.end], "start": cue.start, "end": cue.end}

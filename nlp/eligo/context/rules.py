@@ -3,7 +3,9 @@
 The file follows medSpaCy's ``context_rules.json`` format (Eyre et al. 2021): an
 object whose ``context_rules`` list holds plain rule objects with ``literal``,
 ``category``, ``direction`` and optionally ``pattern``, ``max_scope``,
-``allowed_types``, ``excluded_types``, ``terminated_by`` and ``metadata``. A
+``allowed_types``, ``excluded_types``, ``terminated_by`` and ``metadata``
+(and eligo's ``opening``: a cue that counts only where it opens the
+criterion, or an item or sentence inside it). A
 ``pattern`` here is a regular expression over the text (medSpaCy's string form);
 medSpaCy's token-pattern lists are not supported and are rejected. Unknown keys
 and bad values are errors naming the file and the entry.
@@ -45,6 +47,10 @@ class ContextRule(BaseModel):
     excluded_types: list[str] | None = None
     terminated_by: list[str] | None = None
     metadata: dict[str, Any] | None = None
+    #: The cue counts only where it opens the criterion ("No prior X within 6
+    #: months") or, capitalised, an item or sentence inside it, and modifies
+    #: every target in its scope; eligo's addition to medSpaCy's format.
+    opening: bool = False
 
     @field_validator("literal")
     @classmethod
@@ -91,6 +97,10 @@ class ContextRuleFile(BaseModel):
     description: str = ""
     #: Constraint types (``Constraint.type``) the component annotates too.
     target_constraint_types: list[str] = []
+    #: Constraint types whose ``negated`` the component sets, and nothing else.
+    negation_constraint_types: list[str] = []
+    #: Target types a cue also modifies when they end it ("no [prior]").
+    cue_tail_types: list[str] = []
     #: Words that, between two targets, end a cue's chain of targets.
     dependent_words: list[str] = []
     #: Entity labels never modified (values, temporal phrases, cues).
