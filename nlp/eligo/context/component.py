@@ -52,8 +52,12 @@ class ContextComponent(RuleDataComponent):
             ignored_types=rules.ignored_types,
             tail_types=rules.cue_tail_types,
         )
-        self.window_engine = ConTextEngine(
-            _window_rules(rules.context_rules, self.negation_types)
+        window_rules = _window_rules(rules.context_rules, self.negation_types)
+        self.window_engine = ConTextEngine(window_rules)
+        #: The window pass's negation cues alone: a criterion (and heading)
+        #: with none of them has no negated window, and most have none.
+        self.window_negations = ConTextEngine(
+            [r for r in window_rules if r.assertion == "negated"]
         )
 
     def _names_window(self, rule: ContextRule) -> bool:
@@ -61,6 +65,15 @@ class ContextComponent(RuleDataComponent):
         return rule.allowed_types is not None and set(rule.allowed_types) <= (
             self.negation_types
         )
+
+    def _may_negate_windows(self, view: str, criterion: dict[str, Any]) -> bool:
+        """Whether a negation cue of the windows' pass is in the criterion or
+        its heading (without one, the pass would negate no window)."""
+        finder = self.window_negations
+        if finder.cues(view, criterion["start"], criterion["end"]):
+            return True
+        heading = criterion.get("heading")
+        return bool(heading) and bool(finder.cues(view, heading[0], heading[1]))
 
     def __call__(self, doc: Doc) -> Doc:
         view: str | None = None
@@ -99,7 +112,10 @@ class ContextComponent(RuleDataComponent):
                 if targets
                 else []
             )
-            if windows:
+            if windows and not self._may_negate_windows(view, criterion):
+                for window in windows:
+                    window["negated"] = False
+            elif windows:
                 spans = [(c["start"], c["end"], c["type"]) for c in windows]
                 for window, result in zip(
                     windows,
