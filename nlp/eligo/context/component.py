@@ -73,7 +73,9 @@ class ContextComponent(RuleDataComponent):
         if finder.cues(view, criterion["start"], criterion["end"]):
             return True
         heading = criterion.get("heading")
-        return bool(heading) and bool(finder.cues(view, heading[0], heading[1]))
+        if not heading:
+            return False
+        return bool(finder.cues(view, heading[0], heading[1]))
 
     def __call__(self, doc: Doc) -> Doc:
         view: str | None = None
