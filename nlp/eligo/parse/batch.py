@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..document import Document
 from ..pipeline import DEFAULT_MAX_CHARS
@@ -39,6 +40,39 @@ class ParseStats:
             f"{self.constraints} constraints, {self.failures} failures, "
             f"{self.seconds:.1f} s"
         )
+
+
+class Reported(Protocol):
+    """The counts a batch keeps of its failures and warnings."""
+
+    failures: int
+    messages: list[str]
+    warnings: list[str]
+
+
+def report_failure(
+    failure: ReadFailure | ParseFailure,
+    stats: Reported,
+    on_error: Callable[[str], None] | None,
+) -> None:
+    """Count a read or parse failure and report its one-line message."""
+    stats.failures += 1
+    message = failure.message()
+    stats.messages.append(message)
+    if on_error is not None:
+        on_error(message)
+
+
+def report_warnings(
+    result: Document | DocumentJSON,
+    stats: Reported,
+    on_warning: Callable[[str], None] | None,
+) -> None:
+    """Keep and report the notes of a document parsed all the same, a line each."""
+    for line in result.warning_lines():
+        stats.warnings.append(line)
+        if on_warning is not None:
+            on_warning(line)
 
 
 def run_parse(
@@ -100,16 +134,9 @@ def run_parse(
         )
         for result in results:
             if isinstance(result, (ReadFailure, ParseFailure)):
-                stats.failures += 1
-                message = result.message()
-                stats.messages.append(message)
-                if on_error is not None:
-                    on_error(message)
+                report_failure(result, stats, on_error)
                 continue
-            for line in result.warning_lines():
-                stats.warnings.append(line)
-                if on_warning is not None:
-                    on_warning(line)
+            report_warnings(result, stats, on_warning)
             if isinstance(result, DocumentJSON):
                 assert write_json is not None  # asked for only then
                 write_json(result.json)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..parse import ParseFailure, Result, parse_trials
+from ..parse.batch import report_failure, report_warnings
 from ..pipeline import DEFAULT_MAX_CHARS
 from ..readers import read_paths
 from ..trial import ReadFailure, Trial
@@ -91,16 +92,9 @@ def run_index(
         )
         for result in results:
             if isinstance(result, (ReadFailure, ParseFailure)):
-                stats.failures += 1
-                message = result.message()
-                stats.messages.append(message)
-                if on_error is not None:
-                    on_error(message)
+                report_failure(result, stats, on_error)
                 continue
-            for line in result.warning_lines():
-                stats.warnings.append(line)
-                if on_warning is not None:
-                    on_warning(line)
+            report_warnings(result, stats, on_warning)
             digest = document_hash(result)
             outcome = store.put(result, digest)
             known[result.id] = digest
