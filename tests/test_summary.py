@@ -57,6 +57,13 @@ def parse():
         # Completed years: an exclusive whole-year maximum is the year below.
         ("Inclusion Criteria:\n- Aged under 65 years\n", (None, True, 64, True)),
         ("Inclusion Criteria:\n- Under 6 months of age\n", (None, True, 0.5, False)),
+        # Below two years a maximum stays as written (registries: "1 Year").
+        ("Inclusion Criteria:\n- Infants under 1 year of age\n", (None, True, 1, False)),
+        # A label heading about something else: "At least 5 years" is no age.
+        (
+            "PATIENT CHARACTERISTICS: Age: 20 to 60 Life expectancy: At least 5 years\n",
+            (20, True, 60, True),
+        ),
     ],
 )
 def test_summary_age(parse, text: str, age) -> None:

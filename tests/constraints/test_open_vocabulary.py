@@ -148,6 +148,29 @@ AGES = [
         ],
     ),
     (
+        "Age at least 3 months and less than 4 years",
+        [
+            ("Age at least 3 months", 0.25, True, None, None),
+            ("less than 4 years", None, None, 4, False),
+        ],
+    ),
+    ("Boys aged 6 to <48 months", [("aged 6 to <48 months", 0.5, True, 4, False)]),
+    (
+        "Volunteers were from 20 to 65 years, both inclusive",
+        [("from 20 to 65 years", 20, True, 65, True)],
+    ),
+    (
+        "Newborns < 48 hours of age",
+        [("< 48 hours of age", None, None, 2 / 365.25, False)],
+    ),
+    (
+        "more or equal 20 years-old and less or equal 55 years-old",
+        [
+            ("more or equal 20 years-old", 20, True, None, None),
+            ("less or equal 55 years-old", None, None, 55, True),
+        ],
+    ),
+    (
         "Age < 16 or > 85",
         [("Age < 16", None, None, 16, False), ("> 85", 85, False, None, None)],
     ),
@@ -165,6 +188,10 @@ AGES = [
     ("Gestational age below 34 weeks", []),
     ("Patients ≥ 3 prior regimens", []),
     ("Life expectancy of less than 2 years", []),
+    ("Patients at least 6 months since prior chemotherapy", []),
+    ("Patients ≥ 1 and ≤ 6 months after a stroke", []),
+    ("Subjects between 2 and 5 years after transplant", []),
+    ("Women with pain from 2 to 5 years", []),
 ]
 
 

@@ -116,6 +116,10 @@ CASES = [
     ("6 months to 2 years", [("range", 0.5, T, 2, T, "a", None, "6 months to 2 years")]),
     ("≥ 18 and ≤ 65 years", [("range", 18, T, 65, T, "a", None, "≥ 18 and ≤ 65 years")]),
     ("> 18 and < 65", [("range", 18, F, 65, F, None, None, "> 18 and < 65")]),
+    # "and less": a conjunction and the prefix "less than", not the postfix "and less".
+    ("at least 3 months and less than 4 years", [("range", 0.25, T, 4, F, "a", None, "at least 3 months and less than 4 years")]),
+    ("20 years and less or equal 55 years", [("bound", None, None, 55, T, "a", None, "less or equal 55 years")]),
+    ("100 mg and less", [("bound", None, None, 100, T, "mg", None, "100 mg and less")]),
     ("≥ 2 × 10^9/L and ≤ 400 x 10^9/L", [("range", 2, T, 400, T, "10*9/L", None, "≥ 2 × 10^9/L and ≤ 400 x 10^9/L")]),
     ("18 years or older and 75 years or younger", [("range", 18, T, 75, T, "a", None, "18 years or older and 75 years or younger")]),
     # relative limits, escapes, units

@@ -22,6 +22,8 @@ def rules() -> SectionRules:
         ("**Inclusion Criteria**", "inclusion"),
         ("Inclusion:", "inclusion"),
         ("Criteria for inclusion:", "inclusion"),
+        ("Inclusion Criteria for Donors/Recipients:", "inclusion"),
+        ("Exclusion criteria for mother-infant pairs:", "exclusion"),
         ("Patients are eligible if they meet the following criteria:", "inclusion"),
         ("You may be eligible for this study if you:", "inclusion"),
         ("DISEASE CHARACTERISTICS:", "inclusion"),

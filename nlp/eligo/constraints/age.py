@@ -81,6 +81,7 @@ class AgeRules(BaseModel):
     words_after_age: list[str]
     max_years: float
     not_age_words: list[str]
+    window_words_after: list[str]
     summary_conditions: SummaryConditions
 
 
@@ -150,7 +151,8 @@ class AgeGrammar:
             (
                 "range",
                 re.compile(
-                    rf"(?:{lead})?(?:(?P<o>{opener})\s++)?(?<![\d.]){a}\s*+(?P<j>{join})\s*+{b}"
+                    rf"(?:{lead})?(?:(?P<o>{opener})\s++)?(?<![\d.]){a}\s*+(?P<j>{join})\s*+"
+                    rf"(?P<bc>[<≤]=?)?\s*+{b}"
                     r"(?:\s*+\(?(?P<inc>inclusive|inclusively|included)\)?)?",
                     f,
                 ),
@@ -231,12 +233,23 @@ class AgeGrammar:
         self.person_before = re.compile(
             rf"(?<![a-z])(?:{persons})\s*+(?:who\s++are|aged|[(:,])?\s*+$", f
         )
+        # "Participants were from 20 to 65 years": a person word a few words
+        # before a range in years.
+        self.person_near = re.compile(
+            rf"(?<![a-z])(?:{persons})(?![a-z])(?:\s++(?:who|were|are|is|was|aged)){{0,2}}"
+            r"\s*+$",
+            f,
+        )
         # After a bare number, a word makes it a count of something
         # ("patients > 2 lesions"), not an age.
         self.word_after = re.compile(
             rf"\s*+(?!(?:{trie_pattern(rules.words_after_age)})(?![a-z]))[a-z]", f
         )
         self.chain = re.compile(r"\s*+,?\s*+(?:and/or|and|or|but)?\s*+", f)
+        # "patients >= 6 months [after] surgery": a time window, not an age.
+        self.window_after = re.compile(
+            rf"\s*+(?:{trie_pattern(rules.window_words_after)})(?![a-z])", f
+        )
 
     def _years(self, m: re.Match[str], n: str, fallback: str | None) -> float | None:
         raw = parse_number(m.group(n))
@@ -253,6 +266,7 @@ class AgeGrammar:
         end: int | None = None,
         *,
         context: bool = False,
+        labelled: bool = False,
     ) -> list[AgeConstraint]:
         """Age constraints in ``view[start:end]``, in text order, not overlapping.
 
@@ -262,6 +276,9 @@ class AgeGrammar:
             end: Where it ends.
             context: The criterion sits under an age heading ("Age:"), so a bare
                 number with a comparator or a range is an age.
+            labelled: The criterion sits under a short label heading about
+                something else ("Life expectancy:"), so a criterion that is
+                only a comparison in years is not an age.
         """
         end = len(view) if end is None else end
         found: list[AgeConstraint] = []
@@ -271,7 +288,7 @@ class AgeGrammar:
                 return found
             if not self.person_gate.search(view, start, end):
                 return found
-            return self._from_comparisons(view, start, end, found, context)
+            return self._from_comparisons(view, start, end, found, context, labelled)
         taken: list[tuple[int, int]] = []
         for kind, pattern in self.patterns:
             need = self.needs.get(kind)
@@ -289,7 +306,7 @@ class AgeGrammar:
             for c in found
             if self.not_age.search(view, max(start, c.start - 25), c.start) is None
         ]
-        found = self._from_comparisons(view, start, end, found, context)
+        found = self._from_comparisons(view, start, end, found, context, labelled)
         group = self.group_re.match(view[start:end].lstrip()) if not found else None
         if group is not None:
             offset = start + (len(view[start:end]) - len(view[start:end].lstrip()))
@@ -316,6 +333,7 @@ class AgeGrammar:
         end: int,
         found: list[AgeConstraint],
         context: bool,
+        labelled: bool = False,
     ) -> list[AgeConstraint]:
         """Ages among the comparisons of :mod:`eligo.normalise.comparisons`.
 
@@ -327,13 +345,21 @@ class AgeGrammar:
         an age heading, or the age before it joined by "and"/"or"/","
         ("age < 18 or > 60"). Such an age replaces one-sided grammar ages it
         overlaps when it holds both bounds; otherwise the grammar's stands.
+
+        A criterion that is nothing but a comparison in years ("- Over 18
+        years") is an age, unless it sits under a label heading that is not
+        about age (``labelled``: "Life expectancy: At least 5 years"). Where
+        that, or a person word, is the only evidence, a time word right after
+        the value ("since", "after": ``window_words_after``) makes it a window.
         """
         if _DIGIT.search(view, start, end) is None:
             return found
         # Two bounds joined by "and" stay two ages ("≥ 45 and ≤ 90 years"):
         # the criterion's logic joins them, and each keeps its own evidence.
+        # Each part with the end of the comparison it came from: a time word
+        # after the whole ("≥ 1 and ≤ 6 months after") makes both windows.
         comps = [
-            part
+            (part, c.end)
             for c in find_comparisons(view, start, end)
             if c.kind != "normal"
             for part in (c.parts or (c,))
@@ -343,7 +369,7 @@ class AgeGrammar:
         ages = sorted(found, key=lambda c: c.start)
         last_end: int | None = None
         out = list(ages)
-        for c in comps:
+        for c, whole_end in comps:
             prior = [a.end for a in out if a.end <= c.start]
             last_end = max(prior) if prior else None
             factor = (
@@ -355,30 +381,32 @@ class AgeGrammar:
             if not values or any(v * factor > self.rules.max_years for v in values):
                 continue
             tail = self.tail_after.match(view, c.end, end)
-            if not (
+            strong = (
                 context
                 or tail is not None
                 or self.word_inside.search(view, c.start, c.end)
                 or self.age_comparator.search(view, c.start, c.end)
-                or (
-                    c.unit == "a"
-                    and self.opening.fullmatch(view, start, c.start) is not None
-                    and not view[c.end : end].strip(" .;,")
-                )
                 or self._age_word_before(view, start, c.start)
                 or (
+                    last_end is not None
+                    and self.chain.fullmatch(view, last_end, c.start) is not None
+                )
+            )
+            if not strong:
+                weak = (
+                    c.unit == "a"
+                    and not labelled
+                    and self.opening.fullmatch(view, start, c.start) is not None
+                    and not view[c.end : end].strip(" .;,")
+                ) or (
                     self.person_before.search(view, max(start, c.start - 40), c.start)
                     and (
                         c.unit is not None
                         or not self.word_after.match(view, c.end, end)
                     )
                 )
-                or (
-                    last_end is not None
-                    and self.chain.fullmatch(view, last_end, c.start) is not None
-                )
-            ):
-                continue
+                if not weak or self.window_after.match(view, whole_end, end):
+                    continue
             e = tail.end() if tail is not None else c.end
             low = None if c.low is None else c.low * factor
             high = None if c.high is None else c.high * factor
@@ -428,7 +456,7 @@ class AgeGrammar:
             high_inc = "=" in gd["c2"] or "≤" in gd["c2"]
             return self._make(m, view, low, low_inc, high, high_inc)
         if kind == "range":
-            if not (has_word or has_tail):
+            if not (has_word or has_tail or self._person_range(m, view, start)):
                 return None
             joiner = gd["j"].lower()
             if joiner == "and" and not (gd.get("o") or "").lower().startswith(
@@ -439,7 +467,9 @@ class AgeGrammar:
             high = self._years(m, "b", unit_b or unit_a)
             if low is None or high is None or low > high:
                 return None
-            return self._make(m, view, low, True, high, True)
+            # "aged 6 to <24 months": the upper bound is exclusive.
+            bc = gd.get("bc") or ""
+            return self._make(m, view, low, True, high, not bc or bc != "<")
         if kind in ("word_cmp", "cmp"):
             comp = _SPACES.sub(" ", gd["c"].lower())
             years_unit = unit_a is not None and self.units.get(unit_a.lower(), 0) >= 1
@@ -451,10 +481,11 @@ class AgeGrammar:
                 "no younger than",
                 "no older than",
             )
-            if kind == "cmp" and not (
-                has_tail or age_cmp or context or (gd.get("person") and years_unit)
-            ):
-                return None
+            if kind == "cmp" and not (has_tail or age_cmp or context):
+                if not (gd.get("person") and years_unit):
+                    return None
+                if self.window_after.match(view, m.end()):
+                    return None  # "patients at least 2 years after transplant"
             value = self._years(m, "a", None)
             if value is None:
                 return None
@@ -465,10 +496,11 @@ class AgeGrammar:
             post = _SPACES.sub(" ", gd["p"].lower())
             years_unit = unit_a is not None and self.units.get(unit_a.lower(), 0) >= 1
             at_start = not view[start : m.start()].strip(" -*•:(")
-            if kind == "post" and not (
-                has_tail or context or ((gd.get("person") or at_start) and years_unit)
-            ):
-                return None
+            if kind == "post" and not (has_tail or context):
+                if not ((gd.get("person") or at_start) and years_unit):
+                    return None
+                if self.window_after.match(view, m.end()):
+                    return None  # "patients 2 years or more since diagnosis"
             value = self._years(m, "a", None)
             if value is None:
                 return None
@@ -476,6 +508,19 @@ class AgeGrammar:
                 return self._make(m, view, value, self.post_lower[post], None, None)
             return self._make(m, view, None, None, value, self.post_upper[post])
         return None
+
+    def _person_range(self, m: re.Match[str], view: str, start: int) -> bool:
+        """ "Subjects from 20 to 65 years": an opener, years, a person word."""
+        opener = (m.group("o") or "").lower()
+        unit = m.group("bu") or m.group("au")
+        if opener not in ("from", "between") or unit is None:
+            return False
+        if self.units.get(_SPACES.sub(" ", unit.lower()), 0) < 1:
+            return False
+        s = m.start("o")
+        if self.window_after.match(view, m.end()):
+            return False  # "patients between 2 and 5 years after transplant"
+        return self.person_near.search(view, max(start, s - 40), s) is not None
 
     @staticmethod
     def _make(
@@ -507,6 +552,15 @@ class AgeGrammar:
 
 
 _AGE_HEADING = re.compile(r"^\W*(?:age|ages|age range|age group)\W*$", re.IGNORECASE)
+#: A label heading of one to three words ("Life expectancy:", "Chemotherapy:"),
+#: not a lead-in sentence ("Patients must have:", "Inclusion criteria:").
+_LABEL_HEADING = re.compile(
+    r"^\W*(?!(?:\w+[\s/-]+){0,2}(?:must|should|have|has|are|is|be|the|all|any|criteria"
+    r"|inclusion|exclusion|eligibility|general|patients?|subjects?|participants?"
+    r"|volunteers?|children|adults?|men|women)\b)"
+    r"[a-z]+(?:[ /-][a-z]+){0,2}\s*:\s*$",
+    re.IGNORECASE,
+)
 
 
 class AgeComponent(CriterionRuleComponent):
@@ -538,7 +592,9 @@ class AgeComponent(CriterionRuleComponent):
         previous: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         heading = criterion.get("heading")
-        context = bool(heading and _AGE_HEADING.match(view[heading[0] : heading[1]]))
+        title = view[heading[0] : heading[1]] if heading else ""
+        context = bool(heading and _AGE_HEADING.match(title))
+        labelled = not context and _LABEL_HEADING.match(title) is not None
         if not context and previous is not None:
             # "Age" alone above "- 18 and over" (old NCI layouts).
             prev = view[previous["start"] : previous["end"]]
@@ -557,7 +613,11 @@ class AgeComponent(CriterionRuleComponent):
                 "value": c.group,
             }
             for c in self.grammar.find(
-                view, criterion["start"], criterion["end"], context=context
+                view,
+                criterion["start"],
+                criterion["end"],
+                context=context,
+                labelled=labelled,
             )
         ]
 

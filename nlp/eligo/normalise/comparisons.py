@@ -122,6 +122,8 @@ class _Hit:
 
 #: A value right after a comparator (fillers allowed).
 _NUMBER_NEXT = re.compile(r"\s*(?:(?:the\s+)?ages?(?:\s+of)?\s+)?[\d.]")
+#: The conjunction that opens a hit, and the space after it.
+_WORD_AT = re.compile(r"\w+\s+")
 
 
 def _key(text: str) -> str:
@@ -315,19 +317,23 @@ def _comparisons(view: str, start: int, stop: int) -> tuple[Comparison, ...]:
     openers: list[tuple[int, int, str]] = []
     normals: list[tuple[int, int, str]] = []
     anchors: list[tuple[int, bool]] = []
+    taken = start
     for first, last in table.lexicon.finditer(view, start, stop):
+        if first < taken:
+            continue  # inside a prefix re-read below ("and [less or equal]")
         text = view[first:last]
         key = _key(text)
         pre = table.prefix.get(key)
         post = table.postfix.get(key)
-        if pre is None and post is not None:
-            # "6 months and under 21 years": a conjunction and a prefix
-            # comparator, not the postfix "and under".
-            head, _, rest = key.partition(" ")
-            rule = table.prefix.get(rest) if head in ("and", "or") else None
-            if rule is not None and _NUMBER_NEXT.match(view, last):
-                first = last - len(view[first:last].split(None, 1)[1])
-                text, pre, post = view[first:last], rule, None
+        # "6 months and under 21 years", "3 months and less than 4 years": a
+        # conjunction and a prefix comparator, not the postfix "and under"/"and
+        # less".
+        if pre is None and post is not None and key.partition(" ")[0] in ("and", "or"):
+            again = _prefix_after_conjunction(view, first, stop, table)
+            if again is not None:
+                first, last, pre = again
+                text, post = view[first:last], None
+        taken = last
         if pre is not None or post is not None:
             hits.append(_Hit(first, last, text, pre, post))
         elif key in table.openers:
@@ -378,6 +384,27 @@ def _comparisons(view: str, start: int, stop: int) -> tuple[Comparison, ...]:
         out += _normals(normals, out, qs)
         out.sort(key=lambda c: c.start)
     return tuple(out)
+
+
+def _prefix_after_conjunction(
+    view: str, first: int, stop: int, table: ComparatorTable
+) -> tuple[int, int, ComparatorRule] | None:
+    """The prefix comparator after the "and"/"or" that opens a postfix hit.
+
+    "and less than 4": the lexicon's leftmost-longest hit is the postfix "and
+    less"; read again from after the conjunction, it is the prefix "less than"
+    (the longest form there), and a number follows it.
+    """
+    head = _WORD_AT.match(view, first)
+    if head is None:
+        return None
+    rest = head.end()
+    for s, e in table.lexicon.finditer(view, rest, stop):
+        rule = table.prefix.get(_key(view[s:e])) if s == rest else None
+        if rule is None or not _NUMBER_NEXT.match(view, e):
+            return None
+        return s, e, rule
+    return None
 
 
 def _ranges(

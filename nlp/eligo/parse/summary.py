@@ -17,7 +17,9 @@ after a conditional cue in its clause ("consent of a parent if less than 18",
 "for patients over 50, a mammogram"), or an upper bound in a criterion about
 consent or guardians (cues in ``summary_conditions`` of ``rules/age.json``). Ages are
 whole completed years, so an exclusive whole-year maximum is given as the
-inclusive year below it ("under 76" is at most 75), as registries write it.
+inclusive year below it ("under 76" is at most 75), as registries write it;
+below two years it stays as written ("under 12 months", "less than 1 year":
+registries give "1 Year", not "0 Years").
 """
 
 from __future__ import annotations
@@ -53,9 +55,9 @@ def _conditional(text: str, crit: Criterion, c: Constraint) -> bool:
 
 
 def _whole_years(rng: AgeRange) -> AgeRange:
-    """``< 76`` years as ``<= 75``: ages are completed years."""
+    """``< 76`` years as ``<= 75``: ages are completed years (from two years)."""
     high = rng.high
-    if high is not None and not rng.high_inclusive and high >= 1 and high.is_integer():
+    if high is not None and not rng.high_inclusive and high >= 2 and high.is_integer():
         rng.high, rng.high_inclusive = high - 1, True
     return rng
 
