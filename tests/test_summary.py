@@ -58,7 +58,29 @@ def parse():
         ("Inclusion Criteria:\n- Aged under 65 years\n", (None, True, 64, True)),
         ("Inclusion Criteria:\n- Under 6 months of age\n", (None, True, 0.5, False)),
         # Below two years a maximum stays as written (registries: "1 Year").
-        ("Inclusion Criteria:\n- Infants under 1 year of age\n", (None, True, 1, False)),
+        (
+            "Inclusion Criteria:\n- Infants under 1 year of age\n",
+            (None, True, 1, False),
+        ),
+        # Completed units in the unit written: "<36 months" is at most 35 months.
+        ("Inclusion Criteria:\n- Aged 12 to <36 months\n", (1, True, 35 / 12, True)),
+        # An exclusion list of groups opened by an age excludes that age.
+        (
+            "Exclusion Criteria:\n- Children under 3 years of age, prisoners, students\n",
+            (3, True, None, True),
+        ),
+        # Ages that condition something else, or are about other people.
+        (
+            "Inclusion Criteria:\n- Aged 1 to 21 years\n"
+            "- Lansky 50-100% (age 10 and under)\n",
+            (1, True, 21, True),
+        ),
+        (
+            "Inclusion Criteria:\n- Adults 18 years or older\n"
+            "- An echocardiogram if any of these applies: - over age 60 - diabetes\n"
+            "- Able to avoid household contacts under 5 years of age\n",
+            (18, True, None, True),
+        ),
         # A label heading about something else: "At least 5 years" is no age.
         (
             "PATIENT CHARACTERISTICS: Age: 20 to 60 Life expectancy: At least 5 years\n",

@@ -93,6 +93,21 @@ CASES = [
         [("less than 28 days old", None, None, 28 * D, False)],
     ),
     ("aged 2-17 yrs", [("aged 2-17 yrs", 2, True, 17, True)]),
+    ("Maximum age is 85", [("Maximum age is 85", None, None, 85, True)]),
+    ("minimum age: 21", [("minimum age: 21", 21, True, None, None)]),
+    (
+        "Age at the time of consent ≥ 18 years",
+        [("Age at the time of consent ≥ 18 years", 18, True, None, None)],
+    ),
+    (
+        "Boys whose age on the day of dosing is 6 to <24 months",
+        [("age on the day of dosing is 6 to <24 months", 0.5, True, 2, False)],
+    ),
+    ("Age: 6 to under 60", [("Age: 6 to under 60", 6, True, 60, False)]),
+    (
+        "Newborns less than 72 hours old",
+        [("less than 72 hours old", None, None, 3 * D, False)],
+    ),
     ("Adults", [("Adults", 18, True, None, None)]),
     ("Adult patients with asthma", [("Adult patients", 18, True, None, None)]),
     ("Healthy adults aged 18 to 45", [("aged 18 to 45", 18, True, 45, True)]),
@@ -107,6 +122,8 @@ CASES = [
     ("within 1 year", []),
     ("ECOG 0-1", []),
     ("HbA1c between 7 and 10%", []),
+    ("Patients at least 2 years after transplant", []),
+    ("Patients 2 years or more since diagnosis", []),
 ]
 
 

@@ -59,6 +59,8 @@ class SummaryConditions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     before: list[str]
     topics: list[str]
+    lead_in: list[str] = []
+    others: list[str] = []
 
 
 class AgeRules(BaseModel):
@@ -137,7 +139,12 @@ class AgeGrammar:
         )
         a = value.format(n="a")
         b = value.format(n="b")
-        lead = rf"(?P<w>{word})\s*+(?:[:\-]|is|must\s++be|should\s++be|of|=)?\s*+"
+        # "Age at the time of consent ≥ 18", "age on the day of randomization is"
+        when = (
+            r"(?:\s++(?:at|on)\s++(?:the\s++)?(?:(?:time|day|date)\s++of\s++)?"
+            r"(?:[a-z]+\s++)?[a-z]+(?=\s*+(?:[:\-=<>≤≥]|is\b|\d)))?"
+        )
+        lead = rf"(?P<w>{word}){when}\s*+(?:[:\-]|is|must\s++be|should\s++be|of|=)?\s*+"
         f = re.IGNORECASE
         self.patterns: list[tuple[str, re.Pattern[str]]] = [
             (
@@ -152,12 +159,21 @@ class AgeGrammar:
                 "range",
                 re.compile(
                     rf"(?:{lead})?(?:(?P<o>{opener})\s++)?(?<![\d.]){a}\s*+(?P<j>{join})\s*+"
-                    rf"(?P<bc>[<≤]=?)?\s*+{b}"
+                    rf"(?P<bc>[<≤]=?|under\s|less\s++than\s|below\s)?\s*+{b}"
                     r"(?:\s*+\(?(?P<inc>inclusive|inclusively|included)\)?)?",
                     f,
                 ),
             ),
             ("word_cmp", re.compile(rf"{lead}(?P<c>{lo}|{hi})\s*+{a}", f)),
+            (
+                "limit",
+                # "Minimum age: 21", "Maximum age is 85"
+                re.compile(
+                    rf"(?<![a-z])(?P<lim>minimum|maximum|min|max)\.?\s*+{word}"
+                    rf"\s*+(?:limit\s*+)?(?:is|of|[:=\-])?\s*+{a}",
+                    f,
+                ),
+            ),
             ("word_post", re.compile(rf"{lead}{a}\s*+(?P<p>{post_lo}|{post_hi})", f)),
             (
                 "cmp",
@@ -468,8 +484,8 @@ class AgeGrammar:
             if low is None or high is None or low > high:
                 return None
             # "aged 6 to <24 months": the upper bound is exclusive.
-            bc = gd.get("bc") or ""
-            return self._make(m, view, low, True, high, not bc or bc != "<")
+            bc = (gd.get("bc") or "").strip()
+            return self._make(m, view, low, True, high, bc in ("", "<=", "≤", "≤="))
         if kind in ("word_cmp", "cmp"):
             comp = _SPACES.sub(" ", gd["c"].lower())
             years_unit = unit_a is not None and self.units.get(unit_a.lower(), 0) >= 1
@@ -492,6 +508,13 @@ class AgeGrammar:
             if comp in self.lower:
                 return self._make(m, view, value, self.lower[comp], None, None)
             return self._make(m, view, None, None, value, self.upper[comp])
+        if kind == "limit":
+            value = self._years(m, "a", None)
+            if value is None:
+                return None
+            if gd["lim"].lower().startswith("min"):
+                return self._make(m, view, value, True, None, None)
+            return self._make(m, view, None, None, value, True)
         if kind in ("word_post", "post"):
             post = _SPACES.sub(" ", gd["p"].lower())
             years_unit = unit_a is not None and self.units.get(unit_a.lower(), 0) >= 1

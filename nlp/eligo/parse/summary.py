@@ -14,12 +14,19 @@ Registry fields are compared, never merged: disagreements are listed in
 
 An age that only conditions something else is not the trial's age: one
 after a conditional cue in its clause ("consent of a parent if less than 18",
-"for patients over 50, a mammogram"), or an upper bound in a criterion about
-consent or guardians (cues in ``summary_conditions`` of ``rules/age.json``). Ages are
-whole completed years, so an exclusive whole-year maximum is given as the
-inclusive year below it ("under 76" is at most 75), as registries write it;
-below two years it stays as written ("under 12 months", "less than 1 year":
-registries give "1 Year", not "0 Years").
+"for patients over 50, a mammogram") or in the lead-in of its sub-list ("a
+stress test if any of the following: - over age 50"), one in parentheses
+right after a score's value ("Lansky 50-100% (age 10 and under)"), an upper
+bound in a criterion about consent or guardians, and any age in a criterion
+about other people ("household contacts under 5 years of age"): cues in
+``summary_conditions`` of ``rules/age.json``. An exclusion criterion that
+lists excluded groups ("Children under 3 years of age, pregnant women,
+prisoners") excludes its opening age like one of ages alone. Ages are whole
+completed years, so an exclusive whole-year maximum is given as the inclusive
+unit below it, in the unit the text wrote ("under 76" is at most 75, "<36
+months" at most 35 months), as registries write it; below two years it stays
+as written ("under 12 months", "less than 1 year": registries give "1 Year",
+not "0 Years").
 """
 
 from __future__ import annotations
@@ -35,30 +42,83 @@ from ..pipeline.patterns import trie_pattern
 NO_LIMIT_MAXIMA = frozenset({99.0, 100.0, 110.0, 120.0, 125.0, 130.0, 150.0, 999.0})
 
 
+class _Conditions:
+    """The summary's cues, compiled (``summary_conditions`` in ``rules/age.json``)."""
+
+    def __init__(self) -> None:
+        rules = default_grammar().rules.summary_conditions
+        f = re.IGNORECASE
+        cues = trie_pattern(rules.before)
+        self.before = re.compile(
+            rf"(?<![a-z])(?:{cues})(?![a-z])(?:\W+\w+){{0,3}}\W*$", f
+        )
+        # "... required if any of the following is present: - Over age 50"
+        lead = trie_pattern(rules.lead_in) if rules.lead_in else None
+        self.lead_in = (
+            re.compile(
+                rf"(?<![a-z])(?:{lead})(?![a-z])[^.;:]{{0,120}}:[^:]{{0,80}}$", f
+            )
+            if lead
+            else None
+        )
+        self.topic = re.compile(rf"(?<![a-z])(?:{trie_pattern(rules.topics)})", f)
+        self.others = (
+            re.compile(rf"(?<![a-z])(?:{trie_pattern(rules.others)})(?![a-z])", f)
+            if rules.others
+            else None
+        )
+        # "Lansky 50-100% (age 10 and under)": a value, then the parenthesis.
+        self.after_score = re.compile(r"\d%?\s*\(\s*$")
+
+
 @lru_cache(maxsize=1)
-def _conditions() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    rules = default_grammar().rules.summary_conditions
-    f = re.IGNORECASE
-    before = re.compile(
-        rf"(?<![a-z])(?:{trie_pattern(rules.before)})(?![a-z])(?:\W+\w+){{0,3}}\W*$", f
-    )
-    topic = re.compile(rf"(?<![a-z])(?:{trie_pattern(rules.topics)})", f)
-    return before, topic
+def _conditions() -> _Conditions:
+    return _Conditions()
 
 
 def _conditional(text: str, crit: Criterion, c: Constraint) -> bool:
     """Whether an age only conditions something else (see the module docstring)."""
-    before, topic = _conditions()
-    if c.low is None and topic.search(text, crit.start, crit.end):
+    cond = _conditions()
+    if c.low is None and cond.topic.search(text, crit.start, crit.end):
         return True  # "consent of a guardian if under 18"
-    return before.search(text, max(crit.start, c.start - 40), c.start) is not None
+    if cond.others is not None and cond.others.search(text, crit.start, crit.end):
+        return True  # "household contacts under 5 years of age"
+    window = max(crit.start, c.start - 40)
+    if cond.before.search(text, window, c.start) is not None:
+        return True
+    if cond.after_score.search(text, window, c.start) is not None:
+        return True
+    if cond.lead_in is None:
+        return False
+    lead = max(crit.start, c.start - 200)
+    return cond.lead_in.search(text, lead, c.start) is not None
 
 
-def _whole_years(rng: AgeRange) -> AgeRange:
-    """``< 76`` years as ``<= 75``: ages are completed years (from two years)."""
+#: The unit an age is written in, and one of it in years (completed units).
+_UNIT_STEPS = (
+    (re.compile(r"(?<![a-z])(?:months?|mos?|mths?)(?![a-z])", re.IGNORECASE), 1 / 12),
+    (re.compile(r"(?<![a-z])(?:weeks?|wks?)(?![a-z])", re.IGNORECASE), 7 / 365.25),
+    (re.compile(r"(?<![a-z])(?:days?)(?![a-z])", re.IGNORECASE), 1 / 365.25),
+)
+
+
+def _unit_step(text: str) -> float:
+    """One of the unit an age's text is written in, in years (years by default)."""
+    for pattern, step in _UNIT_STEPS:
+        if pattern.search(text):
+            return step
+    return 1.0
+
+
+def _whole_years(rng: AgeRange, step: float = 1.0) -> AgeRange:
+    """``< 76`` years as ``<= 75``, ``< 36`` months as ``<= 35`` months: ages
+    are completed units (from two years on; ``step`` is one written unit)."""
     high = rng.high
-    if high is not None and not rng.high_inclusive and high >= 2 and high.is_integer():
-        rng.high, rng.high_inclusive = high - 1, True
+    if high is None or rng.high_inclusive or high < 2:
+        return rng
+    units = high / step
+    if abs(units - round(units)) < 1e-6:
+        rng.high, rng.high_inclusive = (round(units) - 1) * step, True
     return rng
 
 
@@ -117,10 +177,29 @@ def _complement(c: Constraint) -> Constraint | None:
     return None
 
 
-def _excluded_ages(crit: Criterion) -> list[Constraint]:
+#: After an opening age, the separator of a list of excluded groups.
+_LIST_NEXT = re.compile(r"\s*(?:[,;]|or\b|and/or\b)", re.IGNORECASE)
+#: Before it, nothing but a group word ("Children under 3 years of age, ...").
+_LIST_OPEN = re.compile(r"\W*(?:[a-z]+\s+){0,1}$", re.IGNORECASE)
+
+
+def _listed_age(text: str, crit: Criterion, ages: list[Constraint]) -> bool:
+    """ "Children under 3 years of age, pregnant women, prisoners": one
+    one-sided age opens a list of excluded groups."""
+    if len(ages) != 1:
+        return False
+    c = ages[0]
+    return (
+        (c.low is None) != (c.high is None)
+        and _LIST_OPEN.fullmatch(text, crit.start, c.start) is not None
+        and _LIST_NEXT.match(text, c.end) is not None
+    )
+
+
+def _excluded_ages(text: str, crit: Criterion) -> list[Constraint]:
     cons = crit.constraints
     ages = [c for c in cons if c.type == "age" and not c.negated and not c.value]
-    if not ages or len(ages) != len(cons):
+    if not ages or (len(ages) != len(cons) and not _listed_age(text, crit, ages)):
         return []
     if len(ages) > 1 and (crit.logic is None or crit.logic.op != "or"):
         return []
@@ -140,6 +219,7 @@ def summarise(doc: Document) -> Summary:
         for c in crit.constraints
     )
     included: list[Constraint] = []
+    bounds: list[Constraint] = []
     for crit in doc.criteria:
         if crit.section in ("inclusion", "unknown"):
             for c in crit.constraints:
@@ -154,11 +234,22 @@ def summarise(doc: Document) -> Summary:
                 elif c.type == "sex" and c.value and not c.negated:
                     sexes.append(c.value)
         elif crit.section == "exclusion":
-            for c in _excluded_ages(crit):
+            for c in _excluded_ages(doc.text, crit):
                 _tighten(rng, c)
+                bounds.append(c)
                 found = True
     for c in _span(included):
         _tighten(rng, c)
+        bounds.append(c)
+    # The unit the maximum was written in ("<36 months"), for completed units.
+    step = next(
+        (
+            _unit_step(doc.text[c.start : c.end])
+            for c in bounds
+            if c.high is not None and c.high == rng.high
+        ),
+        1.0,
+    )
     sex = None
     if sexes:
         restricted = {s for s in sexes if s != "all"}
@@ -167,7 +258,7 @@ def summarise(doc: Document) -> Summary:
             if len(restricted) == 1
             else ("all" if not restricted else None)
         )
-    summary = Summary(age=_whole_years(rng) if found else None, sex=sex)
+    summary = Summary(age=_whole_years(rng, step) if found else None, sex=sex)
     if doc.structured is not None:
         summary.mismatches = mismatches(summary, doc.structured)
     return summary
