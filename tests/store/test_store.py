@@ -8,7 +8,7 @@ import pytest
 
 from eligo.document import Constraint, Criterion, Document, Structured
 from eligo.store import Store, StoreError, content_hash, document_hash, run_index
-from eligo.store.schema import TABLES, column_names
+from eligo.store.schema import TABLES, TRIAL_TABLES, column_names
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "audit" / "trials.jsonl"
 
@@ -190,3 +190,60 @@ def test_other_schema_version_is_refused(tmp_path):
         s.con.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="schema version 0"):
         Store(path)
+
+
+def _table(store: Store, table: str) -> list[tuple]:
+    names = [n for n in column_names(table) if n != "indexed_at"]
+    return store.con.execute(
+        f"SELECT {', '.join(names)} FROM {table} ORDER BY ALL"
+    ).fetchall()
+
+
+def test_batched_rows_equal_one_by_one(tmp_path, monkeypatch):
+    """Rows staged as JSON lines for a batch equal rows bound one record at a time."""
+    docs = [
+        Document.model_validate_json(line) for line in run_and_dump(tmp_path, FIXTURE)
+    ]
+    with Store(tmp_path / "batch.duckdb") as batch:
+        monkeypatch.setattr("eligo.store.db.STAGE_ROWS", 2)  # every table staged
+        outcomes = batch.put_many([(d, None) for d in docs])
+        assert outcomes == ["added"] * len(docs)
+        monkeypatch.setattr("eligo.store.db.STAGE_ROWS", 10**9)  # never staged
+        with Store(tmp_path / "single.duckdb") as single:
+            for d in docs:
+                single.put(d)
+            assert min(len(_table(single, t)) for t in TRIAL_TABLES) > 2
+            for table in ("trials", "criteria", "constraints", "entities"):
+                assert _table(batch, table) == _table(single, table)
+        # A second batch: one replaced, the rest unchanged.
+        edited = docs[0].model_copy(update={"title": "Edited"})
+        outcomes = batch.put_many([(edited, None), *((d, None) for d in docs[1:])])
+        assert outcomes == ["replaced"] + ["unchanged"] * (len(docs) - 1)
+        assert batch.get(docs[0].id) == edited
+        with pytest.raises(ValueError, match="twice"):
+            batch.put_many([(docs[1], None), (docs[1], None)])
+
+
+def run_and_dump(tmp_path: Path, path: Path) -> list[str]:
+    """The fixture's documents, parsed once through a store and reloaded."""
+    with Store(tmp_path / "parsed.duckdb") as s:
+        run_index([path], s)
+        return [d.model_dump_json() for d in s.documents()]
+
+
+def test_interrupted_index_run_keeps_parsed_documents(store, monkeypatch):
+    """An interruption in the parse commits the documents parsed before it."""
+    import eligo.store.index as index
+
+    real = index.parse_trials
+
+    def interrupted(*args, **kwargs):
+        results = real(*args, **kwargs)
+        yield next(results)
+        yield next(results)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(index, "parse_trials", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_index([FIXTURE], store)
+    assert len(store.trial_ids()) == 2

@@ -1,15 +1,20 @@
 """The :class:`Store`: an embedded DuckDB database of parsed trials.
 
-The store holds Documents (the public JSON model), never spaCy objects. Each
-record is written in its own transaction: its old rows (if any) are deleted and
-the new ones inserted, then committed, so a run interrupted at any point keeps
-every record committed before it and never leaves a half-written one. A record
-whose content hash is unchanged is skipped. Tables are documented in
-``SCHEMA.md`` beside this module.
+The store holds Documents (the public JSON model), never spaCy objects.
+Records are written in batches (:meth:`Store.put_many`, up to :data:`BATCH`
+records), each batch in one transaction: the old rows of its records (if any)
+are deleted and the new ones inserted, then committed, so a record is never
+half-written and a run interrupted at any point keeps every batch committed
+before it (the batch being filled is committed on the way out). A record whose
+content hash is unchanged is skipped. Rows are staged as JSON lines for DuckDB
+to read (:mod:`eligo.store.staging`): one insert per table and batch, not one
+statement per record. Tables are documented in ``SCHEMA.md`` beside this
+module.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +26,13 @@ from ..document import Document
 from ..errors import EligoError
 from . import rows as R
 from .schema import SCHEMA_VERSION, TRIAL_TABLES, column_names, create_statements
+from .staging import document_rows, stage
 
 DEFAULT_DB = "eligo.duckdb"
+#: Records per write transaction (:meth:`Store.put_many`).
+BATCH = 500
+#: From this many rows, an insert reads them staged as JSON lines.
+STAGE_ROWS = 64
 
 Outcome = Literal["added", "replaced", "unchanged"]
 
@@ -127,36 +137,71 @@ class Store:
             ``"unchanged"`` when the stored hash is equal (nothing written),
             ``"replaced"`` when older rows were replaced, else ``"added"``.
         """
-        if digest is None:
-            digest = R.document_hash(doc)
-        row = self.con.execute(
-            "SELECT content_hash FROM trials WHERE trial_id = ?", [doc.id]
-        ).fetchone()
-        if row is not None and row[0] == digest:
-            return "unchanged"
-        batches = {
-            "trials": [R.trial_row(doc, digest)],
-            "criteria": R.criterion_rows(doc),
-            "constraints": R.constraint_rows(doc),
-            "entities": R.entity_rows(doc),
-        }
+        return self.put_many([(doc, digest)])[0]
+
+    def put_many(self, items: Sequence[tuple[Document, str | None]]) -> list[Outcome]:
+        """Store documents in one transaction (see :meth:`put`).
+
+        Args:
+            items: ``(document, content hash or None)`` pairs; a trial id
+                appears at most once.
+
+        Returns:
+            Each document's outcome, in order.
+
+        Raises:
+            ValueError: A trial id appears twice.
+        """
+        if not items:
+            return []
+        pairs = [(d, R.document_hash(d) if h is None else h) for d, h in items]
+        ids = [d.id for d, _ in pairs]
+        if len(set(ids)) != len(ids):
+            raise ValueError("put_many: a trial id appears twice in one batch")
+        stored = dict(
+            self.con.execute(
+                "SELECT trial_id, content_hash FROM trials WHERE trial_id IN "
+                "(SELECT unnest(?::VARCHAR[]))",
+                [ids],
+            ).fetchall()
+        )
+        outcomes: list[Outcome] = [
+            "unchanged"
+            if stored.get(d.id) == h
+            else ("replaced" if d.id in stored else "added")
+            for d, h in pairs
+        ]
+        changed = [p for p, o in zip(pairs, outcomes, strict=True) if o != "unchanged"]
+        if not changed:
+            return outcomes
+        replaced = [
+            d.id for (d, _), o in zip(pairs, outcomes, strict=True) if o == "replaced"
+        ]
+        rows = document_rows(changed)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            if row is not None:
+            if replaced:
                 for table in TRIAL_TABLES:
                     self.con.execute(
-                        f"DELETE FROM {table} WHERE trial_id = ?", [doc.id]
+                        f"DELETE FROM {table} WHERE trial_id IN "
+                        "(SELECT unnest(?::VARCHAR[]))",
+                        [replaced],
                     )
-            for table, values in batches.items():
-                self._insert(table, values)
+            for table in reversed(TRIAL_TABLES):  # trials first
+                self._insert(table, rows[table])
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        return "added" if row is None else "replaced"
+        return outcomes
 
     def _insert(self, table: str, values: Sequence[tuple[Any, ...]]) -> None:
         if not values:
+            return
+        if len(values) >= STAGE_ROWS:
+            with tempfile.TemporaryDirectory(prefix="eligo-store-") as tmp:
+                select = stage(Path(tmp) / f"{table}.jsonl", table, values)
+                self.con.execute(f"INSERT INTO {table} {select}")
             return
         width = len(column_names(table))
         one = "(" + ", ".join("?" * width) + ")"
@@ -174,22 +219,33 @@ class Store:
         *,
         on_stored: Callable[[Document, Outcome], None] | None = None,
     ) -> IndexCounts:
-        """Store documents one transaction each, skipping unchanged ones.
+        """Store documents in batches, skipping unchanged ones.
 
         Args:
             docs: Parsed documents.
-            on_stored: Called after each document (progress).
+            on_stored: Called after each document is committed (progress).
 
         Returns:
             How many were added, replaced or unchanged.
         """
         counts = IndexCounts()
-        for doc in docs:
-            outcome = self.put(doc)
-            counts.record(outcome)
-            if on_stored is not None:
-                on_stored(doc, outcome)
+        with self.batch(counts, on_stored) as put:
+            for doc in docs:
+                put(doc, None)
         return counts
+
+    def batch(
+        self,
+        counts: IndexCounts,
+        on_stored: Callable[[Document, Outcome], None] | None = None,
+        size: int = BATCH,
+    ) -> _Batch:
+        """A writer that commits every ``size`` documents and on exit.
+
+        Use as ``with store.batch(counts) as put: put(doc, digest)``; leaving
+        the block, even by an exception, commits what was put so far.
+        """
+        return _Batch(self, counts, on_stored, size)
 
     def remove(self, trial_id: str) -> bool:
         """Delete a trial's rows; ``True`` if it was stored."""
@@ -280,3 +336,44 @@ class Store:
             "SELECT document FROM trials WHERE trial_id = ?", [trial_id]
         ).fetchone()
         return Document.model_validate_json(row[0]) if row else None
+
+
+class _Batch:
+    """See :meth:`Store.batch`."""
+
+    def __init__(
+        self,
+        store: Store,
+        counts: IndexCounts,
+        on_stored: Callable[[Document, Outcome], None] | None,
+        size: int,
+    ) -> None:
+        self.store = store
+        self.counts = counts
+        self.on_stored = on_stored
+        self.size = max(1, size)
+        self.items: list[tuple[Document, str | None]] = []
+        self.ids: set[str] = set()
+
+    def put(self, doc: Document, digest: str | None) -> None:
+        """Add one document; commits when the batch is full."""
+        if doc.id in self.ids:  # the same trial again: commit the first
+            self.flush()
+        self.items.append((doc, digest))
+        self.ids.add(doc.id)
+        if len(self.items) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the documents put so far."""
+        items, self.items, self.ids = self.items, [], set()
+        for (doc, _), outcome in zip(items, self.store.put_many(items), strict=True):
+            self.counts.record(outcome)
+            if self.on_stored is not None:
+                self.on_stored(doc, outcome)
+
+    def __enter__(self) -> Callable[[Document, str | None], None]:
+        return self.put
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()

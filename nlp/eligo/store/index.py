@@ -1,8 +1,10 @@
 """Read, parse and store trials incrementally: what ``eligo index`` runs.
 
 Records are hashed before parsing (:func:`eligo.store.rows.trial_hash`), so an
-unchanged record costs a read and a hash, not a parse. Read and parse failures
-are reported one line each and the batch goes on, as in :mod:`eligo.parse.batch`.
+unchanged record costs a read and a hash, not a parse. Parsed documents are
+committed in batches (:meth:`eligo.store.Store.batch`); an interrupted run keeps
+every document parsed before the interruption. Read and parse failures are
+reported one line each and the batch goes on, as in :mod:`eligo.parse.batch`.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..document import Document
 from ..parse import ParseFailure, Result, parse_trials
 from ..parse.batch import report_failure, report_warnings
 from ..pipeline import DEFAULT_MAX_CHARS
 from ..readers import read_paths
 from ..trial import ReadFailure, Trial
-from .db import IndexCounts, Store
+from .db import IndexCounts, Outcome, Store
 from .rows import document_hash, trial_hash
 
 
@@ -82,6 +85,10 @@ def run_index(
                 continue
             yield item
 
+    def stored(doc: Document, outcome: Outcome) -> None:
+        if on_record is not None:
+            on_record(outcome)
+
     try:
         results: Iterator[Result] = parse_trials(
             changed(read_paths(paths)),
@@ -90,17 +97,15 @@ def run_index(
             engine=engine,
             scheduler=scheduler,
         )
-        for result in results:
-            if isinstance(result, (ReadFailure, ParseFailure)):
-                report_failure(result, stats, on_error)
-                continue
-            report_warnings(result, stats, on_warning)
-            digest = document_hash(result)
-            outcome = store.put(result, digest)
-            known[result.id] = digest
-            stats.counts.record(outcome)
-            if on_record is not None:
-                on_record(outcome)
+        with store.batch(stats.counts, stored) as put:
+            for result in results:
+                if isinstance(result, (ReadFailure, ParseFailure)):
+                    report_failure(result, stats, on_error)
+                    continue
+                report_warnings(result, stats, on_warning)
+                digest = document_hash(result)
+                put(result, digest)
+                known[result.id] = digest
     finally:
         stats.seconds = time.perf_counter() - started
     return stats

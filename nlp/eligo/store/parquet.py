@@ -17,10 +17,8 @@ never drift apart.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -28,29 +26,13 @@ from ..document import Document
 from ..errors import EligoError
 from . import rows as R
 from .db import Store
-from .schema import TABLES, TRIAL_TABLES, column_names
+from .schema import TRIAL_TABLES
+from .staging import document_rows, sql_path, stage
 
 #: Trials per Parquet part.
 PART_SIZE = 2000
 #: Marks a directory written by :class:`ParquetWriter`.
 MARKER = "_eligo_parquet"
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _columns(table: str) -> str:
-    """``read_json``'s ``columns`` struct for ``table``: the store's types."""
-    pairs = []
-    for line in TABLES[table].strip().splitlines():
-        parts = line.strip().rstrip(",").split()
-        if not parts or parts[0] == "PRIMARY":
-            continue
-        kind = parts[1]
-        kind = "VARCHAR" if kind == "JSON" else kind  # kept as its text
-        pairs.append(f"{parts[0]}: '{kind}'")
-    return "{" + ", ".join(pairs) + "}"
 
 
 class ParquetWriter:
@@ -85,33 +67,16 @@ class ParquetWriter:
         if not self._docs:
             return
         name = f"part-{self.parts:05d}.parquet"
-        rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TRIAL_TABLES}
-        for doc in self._docs:
-            rows["trials"].append(R.trial_row(doc, R.document_hash(doc)))
-            rows["criteria"] += R.criterion_rows(doc)
-            rows["constraints"] += R.constraint_rows(doc)
-            rows["entities"] += R.entity_rows(doc)
-        # DuckDB reads JSON lines in C, typed by the store's schema: binding the
-        # same rows as SQL parameters took longer than parsing the trials.
+        rows = document_rows((doc, R.document_hash(doc)) for doc in self._docs)
         with tempfile.TemporaryDirectory(prefix="eligo-parquet-") as tmp:
             con = duckdb.connect()
             try:
                 for table in TRIAL_TABLES:
-                    staged = Path(tmp) / f"{table}.jsonl"
-                    names = column_names(table)
-                    with staged.open("w", encoding="utf-8") as out:
-                        for row in rows[table]:
-                            out.write(
-                                json.dumps(
-                                    dict(zip(names, row, strict=True)), default=str
-                                )
-                            )
-                            out.write("\n")
-                    target = _sql_path(self.out_dir / table / name)
+                    select = stage(Path(tmp) / f"{table}.jsonl", table, rows[table])
+                    target = sql_path(self.out_dir / table / name)
                     con.execute(
-                        f"COPY (SELECT * FROM read_json('{_sql_path(staged)}', "
-                        f"format='newline_delimited', columns={_columns(table)})) "
-                        f"TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD)"
+                        f"COPY ({select}) TO '{target}' "
+                        "(FORMAT PARQUET, COMPRESSION ZSTD)"
                     )
             finally:
                 con.close()
@@ -138,7 +103,7 @@ def load_parquet(store: Store, parquet_dir: str | Path) -> int:
     if not (root / MARKER).is_file():
         raise EligoError(f"{root}: not a Parquet directory written by eligo parse")
     sources = {
-        t: f"read_parquet('{_sql_path(root / t)}/part-*.parquet')" for t in TRIAL_TABLES
+        t: f"read_parquet('{sql_path(root / t)}/part-*.parquet')" for t in TRIAL_TABLES
     }
     if not any((root / "trials").glob("part-*.parquet")):
         return 0

@@ -114,3 +114,20 @@ def column_names(table: str) -> list[str]:
         if line and not line.startswith("PRIMARY KEY"):
             names.append(line.split()[0])
     return names
+
+
+def json_columns(table: str) -> str:
+    """``read_json``'s ``columns`` struct for ``table``: the store's own types.
+
+    Rows are staged as JSON lines and read by DuckDB in C (binding them as SQL
+    parameters costs more than parsing the trials); ``JSON`` columns are
+    staged as their text.
+    """
+    pairs = []
+    for line in TABLES[table].strip().splitlines():
+        parts = line.strip().rstrip(",").split()
+        if not parts or parts[0] == "PRIMARY":
+            continue
+        kind = "VARCHAR" if parts[1] == "JSON" else parts[1]
+        pairs.append(f"{parts[0]}: '{kind}'")
+    return "{" + ", ".join(pairs) + "}"
