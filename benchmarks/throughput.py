@@ -5,7 +5,9 @@ pipeline and, in the same run, with a blank spaCy tokenizer over the same
 texts, and reports trials/s, MB/s, criteria/s, the ratio to the tokenizer and
 peak memory, for 1 and 2 processes; per-component time; the start-up time of
 ``eligo parse`` on one small file; and, with ``--memory-trials N``, the peak
-memory of a streamed run over N trials made by repeating the sample.
+memory of a streamed run over N trials made by repeating the sample; with
+``--dask``, the same end-to-end parse on a local Dask cluster of 2 workers
+(cluster start and stop included) and its overhead against ``--jobs 2``.
 
 ``--concepts both`` (the default) measures the full pipeline and the pipeline
 without the concept model (``Parser(concepts=False)``, for bulk runs) and
@@ -13,7 +15,7 @@ reports both; ``on`` or ``off`` measures one.
 
 Usage:
     python benchmarks/throughput.py [--data FILE] [--out FILE] [--memory-trials N]
-        [--concepts both|on|off] [--limit N]
+        [--concepts both|on|off] [--limit N] [--dask]
 
 ``benchmarks/results/throughput.json`` is the default run;
 ``benchmarks/results/throughput_memory.json`` is ``--concepts on
@@ -84,19 +86,22 @@ def bench_components(trials: list, concepts: bool) -> dict[str, float]:
     return spent
 
 
-def bench_end_to_end(trials: list, jobs: int, concepts: bool) -> tuple[float, int, int]:
+def bench_end_to_end(
+    trials: list, jobs: int, concepts: bool, engine: str = "local"
+) -> tuple[float, int, int]:
     """Seconds, documents and criteria for a full parse + JSON serialisation.
 
     As ``eligo parse --format jsonl`` does it: each Document is serialised
     where it was parsed (in the workers for ``jobs`` > 1). The time includes
-    building the pipeline (in each worker for ``jobs`` > 1).
+    building the pipeline (in each worker for ``jobs`` > 1), and for
+    ``engine="dask"`` starting and stopping a local cluster of ``jobs`` workers.
     """
     from eligo.parse import DocumentJSON, parse_trials
 
     started = time.perf_counter()
     docs = criteria = 0
     for result in parse_trials(
-        iter(trials), jobs=jobs, concepts=concepts, as_json=True
+        iter(trials), jobs=jobs, concepts=concepts, as_json=True, engine=engine
     ):
         if isinstance(result, DocumentJSON):
             docs += 1
@@ -176,7 +181,9 @@ def memory_run(trials: list, n: int, jobs: int, concepts: bool) -> dict[str, obj
     }
 
 
-def measure(trials: list, mb: float, tok: float, concepts: bool) -> dict[str, object]:
+def measure(
+    trials: list, mb: float, tok: float, concepts: bool, dask: bool = False
+) -> dict[str, object]:
     """Per-stage seconds and end-to-end runs (1 and 2 processes) of one pipeline."""
     out: dict[str, object] = {
         "components_seconds": {
@@ -197,6 +204,15 @@ def measure(trials: list, mb: float, tok: float, concepts: bool) -> dict[str, ob
             "tokenizer_ratio": round(seconds / tok, 1),
         }
     runs["2"]["speedup"] = round(runs["1"]["seconds"] / runs["2"]["seconds"], 2)
+    if dask:
+        seconds, docs, criteria = bench_end_to_end(trials, 2, concepts, "dask")
+        runs["dask_2"] = {
+            "seconds": round(seconds, 2),
+            "trials_per_s": round(docs / seconds, 1),
+            "mb_per_s": round(mb / seconds, 3),
+            "tokenizer_ratio": round(seconds / tok, 1),
+            "overhead_vs_jobs_2": round(seconds / runs["2"]["seconds"] - 1, 3),
+        }
     out["end_to_end"] = runs
     return out
 
@@ -208,6 +224,11 @@ def main() -> int:
         "--out", type=Path, default=ROOT / "benchmarks" / "results" / "throughput.json"
     )
     ap.add_argument("--memory-trials", type=int, default=0)
+    ap.add_argument(
+        "--dask",
+        action="store_true",
+        help="also time --engine dask on a local cluster of 2 workers",
+    )
     ap.add_argument("--limit", type=int, default=0, help="use only the first N trials")
     ap.add_argument(
         "--concepts",
@@ -235,7 +256,7 @@ def main() -> int:
     variants = {"on": [True], "off": [False], "both": [True, False]}[args.concepts]
     for concepts in variants:
         key = "full" if concepts else "no_concepts"
-        report[key] = measure(trials, mb, tok, concepts)
+        report[key] = measure(trials, mb, tok, concepts, dask=args.dask)
     report["peak_rss_mb"] = round(peak_mb(), 1)
     report["startup_seconds"] = startup_seconds()
     if args.memory_trials:
