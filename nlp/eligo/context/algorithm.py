@@ -8,7 +8,8 @@ Cues (``rules/context_rules.json``, medSpaCy's rule format) are found in one
 pass over a criterion (one regex of their first tokens, then the cues of each
 token, longest first), so a pseudo-cue ("not more than", "gram-negative") hides
 the shorter cue inside it; a cue word inside a hyphenated compound
-("do-not-resuscitate") is no cue. A cue's scope runs forward (or backward)
+("do-not-resuscitate") is no cue; engines built from one rule file share
+that pass (:class:`CueScanner`). A cue's scope runs forward (or backward)
 from the cue to the first of: the end of the criterion, a sentence end
 (``.``/``;``/``!``/``?`` before a new sentence), an unmatched parenthesis (a
 backward scope also stops after a ``)`` closing a group opened before it), a
@@ -37,10 +38,14 @@ stroke" in an exclusion criterion is a negated stroke in an exclusion criterion.
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..normalise.numbers import trie_pattern
 from .rules import ContextRule
@@ -53,6 +58,19 @@ _OPENING = re.compile(r"[\W_]*")
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]", re.IGNORECASE)
 #: Priority of assertions when several cues modify one target.
 _PRIORITY = ("negated", "family", "hypothetical", "historical")
+#: The regex parser of the ``re`` module (``sre_parse`` before Python 3.11).
+_RE_PARSER: Any = importlib.import_module(
+    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+)
+#: Upper-case ASCII letters to lower case, and the four other characters
+#: that ``re.IGNORECASE`` matches to an ASCII character ("İ", "ı", "ſ" and
+#: the Kelvin sign); one character for one, so offsets are kept.
+_ASCII_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)} | {
+    0x130: ord("i"),
+    0x131: ord("i"),
+    0x17F: ord("s"),
+    0x212A: ord("k"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,25 +165,29 @@ class ConTextEngine:
             source = rule.pattern or _literal_regex(rule.literal)
             groups.setdefault(source, []).append(rule)
             lengths[source] = max(lengths.get(source, 0), len(rule.literal))
-        self._by_token: dict[str, list[tuple[re.Pattern[str], list[ContextRule]]]]
-        self._by_token = {}
-        self._patterns: list[tuple[re.Pattern[str], list[ContextRule]]] = []
+        by_token: dict[str, list[tuple[str, list[ContextRule]]]] = {}
+        #: The pattern cues, longest literal first: (regex source, rules).
+        self._patterns: list[tuple[str, list[ContextRule]]] = []
         for source in sorted(groups, key=lambda src: -lengths[src]):
-            compiled = re.compile(source, re.IGNORECASE)
-            entry = (compiled, groups[source])
+            entry = (source, groups[source])
             if groups[source][0].pattern is not None:
                 self._patterns.append(entry)
             else:
                 key = _first_token(groups[source][0].literal)
-                self._by_token.setdefault(key, []).append(entry)
-        alnum = [k for k in self._by_token if k[:1].isalnum()]
-        other = [k for k in self._by_token if k and not k[:1].isalnum()]
-        starts = []
-        if alnum:
-            starts.append(rf"(?<![a-z0-9])(?:{trie_pattern(alnum)})(?![a-z0-9])")
-        if other:
-            starts.append("[" + "".join(re.escape(k) for k in other) + "]")
-        self._starts = re.compile("|".join(starts) or r"(?!)", re.IGNORECASE)
+                by_token.setdefault(key, []).append(entry)
+        #: The literal cues by first token: one alternation of their regexes,
+        #: longest first, and the rules of each branch. A branch is a literal
+        #: and matches at least one character, so the branch that matches is
+        #: the first of them that matches on its own.
+        self._by_token: dict[str, tuple[re.Pattern[str], list[list[ContextRule]]]]
+        self._by_token = {
+            key: (
+                re.compile("|".join(f"({src})" for src, _ in entries), re.IGNORECASE),
+                [cue_rules for _, cue_rules in entries],
+            )
+            for key, entries in by_token.items()
+        }
+        self._scanner = CueScanner([self])
         words = sorted({w.lower() for w in dependent_words}, key=len, reverse=True)
         self._dependent = (
             re.compile(
@@ -181,30 +203,46 @@ class ConTextEngine:
         self._tail = frozenset(tail_types)
         self._last_heading: tuple[str, tuple[int, int], list[Modifier]] | None = None
 
-    def cues(self, text: str, start: int, end: int) -> list[Cue]:
+    def cues(
+        self, text: str, start: int, end: int, scan: CueScan | None = None
+    ) -> list[Cue]:
         """Every cue in ``text[start:end]`` (offsets into ``text``).
 
         Candidate cue starts are found with one regex of every cue's first
         token, then the cues of that token are tried, longest first
         (patterns are searched directly); where matches overlap, the one that
         starts first wins, then the longest.
+
+        Args:
+            scan: The span's :meth:`CueScanner.scan` by a scanner built with
+                this engine (shared with other engines); by default the engine
+                scans the span itself.
+
+        Raises:
+            ValueError: ``scan`` is another span's, or its scanner was not
+                built with this engine.
         """
+        if scan is None:
+            scan = self._scanner.scan(text, start, end)
+        elif not scan.covers(self, text, start, end):
+            raise ValueError("the scan is not of this span or not for this engine")
         found: list[tuple[int, int, list[ContextRule]]] = []
         by_token = self._by_token
-        for tok in self._starts.finditer(text, start, end):
-            entries = by_token.get(tok.group().lower())
-            if not entries:
+        for pos, key in scan.tokens:
+            entry = by_token.get(key)
+            if entry is None:
                 continue
-            pos = tok.start()
-            for compiled, rules in entries:
-                m = compiled.match(text, pos, end)
-                if m and m.end() > pos:
-                    found.append((pos, m.end(), rules))
-                    break
-        for compiled, rules in self._patterns:
-            for m in compiled.finditer(text, start, end):
-                if m.end() > m.start():
-                    found.append((m.start(), m.end(), rules))
+            m = entry[0].match(text, pos, end)
+            if m is not None:
+                branch = m.lastindex
+                assert branch is not None
+                found.append((pos, m.end(), entry[1][branch - 1]))
+        matches = scan.patterns
+        if matches:
+            for source, rules in self._patterns:
+                spans = matches.get(source)
+                if spans:
+                    found.extend((s, e, rules) for s, e in spans)
         found.sort(key=lambda f: (f[0], f[0] - f[1]))
         out: list[Cue] = []
         last = -1
@@ -222,6 +260,7 @@ class ConTextEngine:
         end: int,
         *,
         open_end: int | None = None,
+        scan: CueScan | None = None,
     ) -> list[Modifier]:
         """The modifying cues of ``text[start:end]`` with their scopes.
 
@@ -231,11 +270,12 @@ class ConTextEngine:
             end: Its end.
             open_end: Where a lead-in ending with a colon stops: cues before it
                 reach past sentence ends to ``end``.
+            scan: The span's shared scan, as for :meth:`cues`.
 
         Returns:
             The modifiers, in text order.
         """
-        cues = self.cues(text, start, end)
+        cues = self.cues(text, start, end, scan)
         if not cues:
             return []
         bounds = [m.end() for m in _SENTENCE_END.finditer(text, start, end)]
@@ -277,6 +317,7 @@ class ConTextEngine:
         *,
         open_end: int | None = None,
         heading: tuple[int, int] | None = None,
+        scan: CueScan | None = None,
     ) -> list[Assertion]:
         """The assertion of each target ``(start, end, label)`` in a criterion.
 
@@ -289,11 +330,13 @@ class ConTextEngine:
             open_end: End of a colon lead-in above sub-items, if any.
             heading: The criterion's heading span, whose open cues apply to the
                 whole criterion.
+            scan: The criterion's shared scan, as for :meth:`cues` (the
+                heading is scanned on its own).
 
         Returns:
             One :class:`Assertion` per target, in order.
         """
-        mods = self.modifiers(text, start, end, open_end=open_end)
+        mods = self.modifiers(text, start, end, open_end=open_end, scan=scan)
         inherited: list[Modifier] = []
         if heading is not None:
             h_end = heading[1]
@@ -387,6 +430,160 @@ class ConTextEngine:
                 break  # "(A, B) C allowed": the group belongs to what precedes it
             chain.append(i)
         return chain
+
+
+@dataclass(frozen=True, slots=True)
+class CueScan:
+    """What :meth:`CueScanner.scan` found in one span, for any of its engines."""
+
+    scanner: CueScanner
+    text: str
+    start: int
+    end: int
+    #: The candidate cue starts: offset and lower-cased first token.
+    tokens: list[tuple[int, str]]
+    #: The non-empty matches of the pattern cues that have any, by regex
+    #: source.
+    patterns: dict[str, list[tuple[int, int]]]
+
+    def covers(self, engine: ConTextEngine, text: str, start: int, end: int) -> bool:
+        """Whether this is the scan of ``text[start:end]`` for ``engine``."""
+        return (
+            text is self.text
+            and start == self.start
+            and end == self.end
+            and engine in self.scanner.engines
+        )
+
+
+class CueScanner:
+    """The cue search of several engines in one pass over a span.
+
+    Engines built from one rule file look for many of the same cues in the
+    same criterion. The scanner finds, once, every candidate cue start (one
+    regex of the first tokens of all their literal cues) and every match of
+    their pattern cues; :meth:`ConTextEngine.cues` with the scan then keeps
+    the starts of its own first tokens and the matches of its own patterns,
+    and gives what its own search would have given.
+
+    Args:
+        engines: The engines whose :meth:`ConTextEngine.cues` may be given
+            this scanner's scans.
+    """
+
+    def __init__(self, engines: Sequence[ConTextEngine]) -> None:
+        self.engines: weakref.WeakSet[ConTextEngine] = weakref.WeakSet(engines)
+        keys = sorted({k for e in engines for k in e._by_token})
+        alnum = [k for k in keys if k[:1].isalnum()]
+        other = [k for k in keys if k and not k[:1].isalnum()]
+        starts = []
+        if alnum:
+            starts.append(rf"(?<![a-z0-9])(?:{trie_pattern(alnum)})(?![a-z0-9])")
+        if other:
+            starts.append("[" + "".join(re.escape(k) for k in other) + "]")
+        self._starts = re.compile("|".join(starts) or r"(?!)", re.IGNORECASE)
+        sources = dict.fromkeys(src for e in engines for src, _ in e._patterns)
+        self._patterns = [
+            (src, re.compile(src, re.IGNORECASE), _required_strings(src))
+            for src in sources
+        ]
+        self._folded: tuple[str, str] | None = None
+
+    def scan(self, text: str, start: int, end: int) -> CueScan:
+        r"""The candidate cue starts and pattern matches of ``text[start:end]``.
+
+        A pattern that every match of holds one of a few strings
+        (:func:`_required_strings`: "non" in ``(?<![\w-])non(?=\s+[a-z])``)
+        is searched only where one of them is in the span: most patterns
+        begin with a look-behind, which ``re`` tries at every position.
+        """
+        tokens = [
+            (m.start(), m.group().lower())
+            for m in self._starts.finditer(text, start, end)
+        ]
+        patterns: dict[str, list[tuple[int, int]]] = {}
+        folded: str | None = None
+        for source, compiled, required in self._patterns:
+            if required is not None:
+                if folded is None:
+                    folded = self._fold(text)
+                for string in required:
+                    if folded.find(string, start, end) >= 0:
+                        break
+                else:
+                    continue
+            spans = [
+                (m.start(), m.end())
+                for m in compiled.finditer(text, start, end)
+                if m.end() > m.start()
+            ]
+            if spans:
+                patterns[source] = spans
+        return CueScan(self, text, start, end, tokens, patterns)
+
+    def _fold(self, text: str) -> str:
+        """``text`` with every character ``re.IGNORECASE`` matches to an ASCII
+        letter lower-cased (the last text's, kept: the criteria of a doc come
+        one after another)."""
+        last = self._folded
+        if last is not None and last[0] is text:
+            return last[1]
+        folded = text.lower() if text.isascii() else text.translate(_ASCII_FOLD)
+        self._folded = (text, folded)
+        return folded
+
+
+def _required_strings(source: str) -> frozenset[str] | None:
+    """Lower-case ASCII strings one of which is inside every match of the
+    regex ``source`` (compiled with ``re.IGNORECASE``), if any are known.
+
+    From the parsed regex: a run of literal characters, or what a group, a
+    repeat of at least one, or every branch of an alternation requires; look-
+    arounds and character classes require nothing. Of several, the one whose
+    shortest string is longest, then the fewest strings.
+    """
+    try:
+        parsed = _RE_PARSER.parse(source, re.IGNORECASE)
+    except (re.error, RecursionError):
+        return None
+    return _required_in(parsed)
+
+
+def _required_in(items: Any) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+
+    def better(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found is None or not found or "" in found:
+            return
+        if best is None or (min(map(len, found)), -len(found)) > (
+            min(map(len, best)),
+            -len(best),
+        ):
+            best = found
+
+    run: list[str] = []
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL" and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            better(frozenset(["".join(run)]))
+            run = []
+        if name == "SUBPATTERN":
+            better(_required_in(av[3]))
+        elif name == "ATOMIC_GROUP":
+            better(_required_in(av))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+            better(_required_in(av[2]))
+        elif name == "BRANCH":
+            branches = [_required_in(b) for b in av[1]]
+            if all(b is not None for b in branches):
+                better(frozenset().union(*(b for b in branches if b is not None)))
+    if run:
+        better(frozenset(["".join(run)]))
+    return best
 
 
 class _TargetIndex:

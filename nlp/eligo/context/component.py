@@ -30,7 +30,7 @@ from ..pipeline.docindex import doc_text
 from ..pipeline.extensions import doc_view
 from ..pipeline.rulecomponent import RuleDataComponent
 from ..pipeline.spans import criteria, record
-from .algorithm import Assertion, ConTextEngine
+from .algorithm import Assertion, ConTextEngine, CueScan, CueScanner
 from .rules import CONTEXT_RULES_FILE, ContextRule, load_context_rules
 
 # A colon, then at most a bullet or number before the first sub-item.
@@ -59,6 +59,10 @@ class ContextComponent(RuleDataComponent):
         self.window_negations = ConTextEngine(
             [r for r in window_rules if r.assertion == "negated"]
         )
+        #: One cue search per criterion for the three engines.
+        self.scanner = CueScanner(
+            [self.engine, self.window_engine, self.window_negations]
+        )
 
     def _names_window(self, rule: ContextRule) -> bool:
         """Whether the cue is for windows only (the windows' pass)."""
@@ -66,11 +70,17 @@ class ContextComponent(RuleDataComponent):
             self.negation_types
         )
 
-    def _may_negate_windows(self, view: str, criterion: dict[str, Any]) -> bool:
+    def _may_negate_windows(
+        self, view: str, criterion: dict[str, Any], scan: CueScan | None
+    ) -> bool:
         """Whether a negation cue of the windows' pass is in the criterion or
-        its heading (without one, the pass would negate no window)."""
+        its heading (without one, the pass would negate no window).
+
+        Without the criterion's shared ``scan``, the engine of these few cues
+        looks for them alone: cheaper than the full scan, which only the
+        windows' pass would then need."""
         finder = self.window_negations
-        if finder.cues(view, criterion["start"], criterion["end"]):
+        if finder.cues(view, criterion["start"], criterion["end"], scan):
             return True
         heading = criterion.get("heading")
         if not heading:
@@ -107,22 +117,26 @@ class ContextComponent(RuleDataComponent):
                 if criterion.get("heading")
                 else None,
             }
+            start, end = criterion["start"], criterion["end"]
+            scan = self.scanner.scan(view, start, end) if targets else None
             results = (
                 self.engine.assert_targets(
-                    view, criterion["start"], criterion["end"], targets, **where
+                    view, start, end, targets, scan=scan, **where
                 )
                 if targets
                 else []
             )
-            if windows and not self._may_negate_windows(view, criterion):
+            if windows and not self._may_negate_windows(view, criterion, scan):
                 for window in windows:
                     window["negated"] = False
             elif windows:
+                if scan is None:
+                    scan = self.scanner.scan(view, start, end)
                 spans = [(c["start"], c["end"], c["type"]) for c in windows]
                 for window, result in zip(
                     windows,
                     self.window_engine.assert_targets(
-                        view, criterion["start"], criterion["end"], spans, **where
+                        view, start, end, spans, scan=scan, **where
                     ),
                     strict=True,
                 ):
