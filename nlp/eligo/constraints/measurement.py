@@ -99,7 +99,7 @@ class MeasurementComponent(CriterionRuleComponent):
             (name, re.compile(trie_pattern(words), f))
             for name, words in rules.relative_cues.items()
         ]
-        label = r"(?:IV|III|II|I|V|[A-D]|[0-5])(?![\w.])"
+        label = r"(?<![\w.])(?:IV|III|II|I|V|[A-D]|[0-5])(?![\w.])"
         word = rf"(?:{trie_pattern(rules.ordinal_words)})"
         cmp_pre = trie_pattern([*rules.ordinal_lower, *rules.ordinal_upper])
         incl = trie_pattern(rules.inclusive_marks)
@@ -141,6 +141,11 @@ class MeasurementComponent(CriterionRuleComponent):
         )
         self.joined_modifier = re.compile(
             rf"\s*(?:{trie_pattern(rules.shared_joiners)})\s+(?P<mod>\S(?:.{{0,30}}\S)?)\s*",
+            f,
+        )
+        # ">2/day": a count per time.
+        self.per_time = re.compile(
+            rf"\s*(?:/|per\s+|a\s+|an\s+)(?P<per>{trie_pattern(ov.rate_units)})(?![a-z])",
             f,
         )
         self.coord_tail = re.compile(
@@ -271,7 +276,7 @@ class MeasurementComponent(CriterionRuleComponent):
             con["analyte"].update(text=phrase.text, start=phrase.start, end=phrase.end)
             return con
         kind = "score" if self.score_words.search(phrase.text) else "measurement"
-        unit, end = comp.unit, comp.end
+        unit, end = self._unit_tail(view, comp, criterion["end"], comp.end)
         rate = (
             self.count_rate.match(view, comp.end, criterion["end"])
             if unit is None
@@ -325,6 +330,21 @@ class MeasurementComponent(CriterionRuleComponent):
             con = self._open_constraint(view, criterion, phrase, comp)
         con["start"] = comp.start  # the value alone: the analyte is the other's
         return con
+
+    def _unit_tail(
+        self, view: str, comp: Comparison, stop: int, end: int
+    ) -> tuple[str | None, int]:
+        """The unit of a comparison, or a count per time the unit reader
+        leaves after a bare value (">2/day": ``/d``). Returns the unit and
+        where the constraint ends."""
+        unit = comp.unit
+        if comp.relative_to is not None or comp.kind == "normal":
+            return unit, end
+        if unit is None:
+            m = self.per_time.match(view, comp.end, stop)
+            if m is not None:
+                return f"/{self.rate_units[m.group('per').lower()]}", max(end, m.end())
+        return unit, end
 
     def _chained(self, view: str, end: int, start: int) -> bool:
         """Whether a comparison at ``start`` is another value of the threshold
@@ -501,7 +521,7 @@ class MeasurementComponent(CriterionRuleComponent):
             out["value"] = found.value
             out["unit"] = None  # low/high are the labels' ranks
             return out
-        unit = found.unit
+        unit, out["end"] = self._unit_tail(view, found, criterion["end"], end)
         relative: str | None = found.relative_to
         gap = view[a.end : found.end]
         for name, cue in self.cues:
