@@ -338,7 +338,10 @@ class MeasurementComponent(CriterionRuleComponent):
         leaves after a bare value (">2/day": ``/d``). Returns the unit and
         where the constraint ends."""
         unit = comp.unit
-        if comp.relative_to is not None or comp.kind == "normal":
+        if comp.relative_to is not None:
+            # "< 3 x ULN": bounds in multiples of the limit, a UCUM annotation.
+            return unit or f"{{{comp.relative_to}}}", end
+        if comp.kind == "normal":
             return unit, end
         if unit is None:
             m = self.per_time.match(view, comp.end, stop)
