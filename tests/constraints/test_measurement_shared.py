@@ -1,6 +1,7 @@
 """Thresholds that share an analyte or a comparison, and units the value reader
 leaves to the threshold: second values for another group, coordinated analytes,
-scores out of a scale's maximum, counts per time, multiples of a limit."""
+scores out of a scale's maximum, counts per time, what a count counts, multiples
+of a limit."""
 
 import pytest
 
@@ -95,6 +96,18 @@ CASES = [
     (
         "Urine volume at least 300 ml per day",
         [("Urine volume at least 300 ml per day", "Urine volume", 300, None, "mL/d")],
+    ),
+    (
+        "Visual acuity between 30 and 80 letters",
+        [
+            (
+                "Visual acuity between 30 and 80 letters",
+                "Visual acuity",
+                30,
+                80,
+                "{letters}",
+            )
+        ],
     ),
     (
         "Lipase > 3 times the upper limit of normal",

@@ -289,6 +289,13 @@ class MeasurementComponent(CriterionRuleComponent):
             what = "_".join(rate.group("what").lower().split())
             unit = f"{{{what}}}/{self.rate_units[rate.group('per').lower()]}"
             end = rate.end()
+        elif unit is None and comp.relative_to is None and kind != "score":
+            # "between 30 and 80 letters", "more than 2 cores": what is counted
+            # (the analyte itself or not), in UCUM annotation form.
+            counted = self.phrases.after(view, comp.end, criterion["end"])
+            if counted is not None and counted.start - comp.end <= 1:
+                unit = "{" + "_".join(counted.text.lower().split()) + "}"
+                end = max(end, counted.end)
         relative: str | None = comp.relative_to
         if relative is None:
             gap = view[phrase.end : comp.end]
