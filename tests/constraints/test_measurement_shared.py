@@ -109,6 +109,19 @@ CASES = [
             )
         ],
     ),
+    # A unit the table knows is no counted thing.
+    (
+        "Sperm concentration below 15 million/mL",
+        [
+            (
+                "Sperm concentration below 15 million/mL",
+                "Sperm concentration",
+                None,
+                15,
+                "10*6/mL",
+            )
+        ],
+    ),
     (
         "Lipase > 3 times the upper limit of normal",
         [("Lipase > 3 times the upper limit of normal", "Lipase", 3, None, "{ULN}")],

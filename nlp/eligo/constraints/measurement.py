@@ -46,6 +46,9 @@ ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 _DIGIT = re.compile(r"\d")
+#: What a count counts: words of letters ("letters", "correct reactions"),
+#: not a unit the table lacks ("cells/mL", "x 10^6").
+_COUNTED = re.compile(r"[^\W\d_]{2,}(?:[ \-'’][^\W\d_]+)*")
 #: Runs of whitespace, collapsed to one space in lookup keys.
 _SPACES = re.compile(r"\s+")
 
@@ -293,7 +296,12 @@ class MeasurementComponent(CriterionRuleComponent):
             # "between 30 and 80 letters", "more than 2 cores": what is counted
             # (the analyte itself or not), in UCUM annotation form.
             counted = self.phrases.after(view, comp.end, criterion["end"])
-            if counted is not None and counted.start - comp.end <= 1:
+            if (
+                counted is not None
+                and counted.start - comp.end <= 1
+                and _COUNTED.fullmatch(counted.text)
+                and view[counted.end : counted.end + 1] not in ("/", "^", "*")
+            ):
                 unit = "{" + "_".join(counted.text.lower().split()) + "}"
                 end = max(end, counted.end)
         relative: str | None = comp.relative_to
