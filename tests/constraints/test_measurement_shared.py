@@ -109,6 +109,11 @@ CASES = [
             )
         ],
     ),
+    # A multiplier is no counted thing either.
+    (
+        "Clotting time over 1.3 times the control value",
+        [("Clotting time over 1.3", "Clotting time", 1.3, None, None)],
+    ),
     # A unit the table knows is no counted thing.
     (
         "Sperm concentration below 15 million/mL",

@@ -36,7 +36,7 @@ from spacy.tokens import Doc
 
 from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.lexicon import AnalyteMatch, Lexicon
-from ..normalise.units import dimension
+from ..normalise.units import dimension, unit_table
 from ..pipeline.patterns import trie_pattern
 from ..pipeline.resources import load_rule_object
 from .base import CriterionRuleComponent
@@ -146,6 +146,8 @@ class MeasurementComponent(CriterionRuleComponent):
             rf"\s*(?:{trie_pattern(rules.shared_joiners)})\s+(?P<mod>\S(?:.{{0,30}}\S)?)\s*",
             f,
         )
+        # "1.3 times the control value": a multiple, not a count of "times".
+        self.multipliers = frozenset(m.lower() for m in unit_table().data.multipliers)
         # ">2/day": a count per time.
         self.per_time = re.compile(
             rf"\s*(?:/|per\s+|a\s+|an\s+)(?P<per>{trie_pattern(ov.rate_units)})(?![a-z])",
@@ -300,6 +302,7 @@ class MeasurementComponent(CriterionRuleComponent):
                 counted is not None
                 and counted.start - comp.end <= 1
                 and _COUNTED.fullmatch(counted.text)
+                and counted.text.split()[0].lower() not in self.multipliers
                 and view[counted.end : counted.end + 1] not in ("/", "^", "*")
             ):
                 unit = "{" + "_".join(counted.text.lower().split()) + "}"
