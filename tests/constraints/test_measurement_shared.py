@@ -114,6 +114,15 @@ CASES = [
         "Clotting time over 1.3 times the control value",
         [("Clotting time over 1.3", "Clotting time", 1.3, None, None)],
     ),
+    # Nor is a phrase with a time word, and "each" ends what is counted.
+    (
+        "Onset from 13 to 32 gestational weeks",
+        [("Onset from 13 to 32", "Onset", 13, 32, None)],
+    ),
+    (
+        "Biopsy with more than 10 nodules each",
+        [("Biopsy with more than 10 nodules", "Biopsy", 10, None, "{nodules}")],
+    ),
     # A unit the table knows is no counted thing.
     (
         "Sperm concentration below 15 million/mL",

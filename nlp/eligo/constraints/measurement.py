@@ -303,6 +303,7 @@ class MeasurementComponent(CriterionRuleComponent):
                 and counted.start - comp.end <= 1
                 and _COUNTED.fullmatch(counted.text)
                 and counted.text.split()[0].lower() not in self.multipliers
+                and not any(w.lower() in self.rate_units for w in counted.text.split())
                 and view[counted.end : counted.end + 1] not in ("/", "^", "*")
             ):
                 unit = "{" + "_".join(counted.text.lower().split()) + "}"
