@@ -109,6 +109,19 @@ CASES = [
             )
         ],
     ),
+    # A level at the end of a sentence.
+    (
+        "WHO performance status scores 0 or 1.",
+        [
+            (
+                "WHO performance status scores 0 or 1",
+                "WHO performance status",
+                0,
+                1,
+                None,
+            )
+        ],
+    ),
     # A multiplier is no counted thing either.
     (
         "Clotting time over 1.3 times the control value",

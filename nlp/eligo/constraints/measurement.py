@@ -102,7 +102,7 @@ class MeasurementComponent(CriterionRuleComponent):
             (name, re.compile(trie_pattern(words), f))
             for name, words in rules.relative_cues.items()
         ]
-        label = r"(?<![\w.])(?:IV|III|II|I|V|[A-D]|[0-5])(?![\w.])"
+        label = r"(?<![\w.])(?:IV|III|II|I|V|[A-D]|[0-5])(?!\w|\.\w)"
         word = rf"(?:{trie_pattern(rules.ordinal_words)})"
         cmp_pre = trie_pattern([*rules.ordinal_lower, *rules.ordinal_upper])
         incl = trie_pattern(rules.inclusive_marks)
