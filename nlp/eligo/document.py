@@ -124,7 +124,8 @@ class Constraint(Span):
     "duration". Intervals are
     ``low``/``high`` with inclusive flags; ``value`` holds a categorical value
     ("female", "ever", a Child-Pugh class); ``relative_to`` is "ULN"/"LLN"/
-    "control" when a threshold is a multiple of a reference; ``canonical``
+    "control" when a threshold is a multiple of a reference (``unit`` is then
+    the UCUM annotation "{ULN}"/"{LLN}"); ``canonical``
     holds the bounds converted to the analyte's canonical unit. Time windows
     give ``low_days``/``high_days`` from ``anchor`` (``direction`` says on
     which side), ``subject`` the phrase they apply to, ``qualifies`` the

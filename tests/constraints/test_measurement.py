@@ -116,18 +116,18 @@ CASES = [
     ),
     (
         "ALT > 5 × ULN",
-        [("measurement", "ALT", 5, False, None, None, None, "ULN", None)],
+        [("measurement", "ALT", 5, False, None, None, "{ULN}", "ULN", None)],
     ),
     # "AST or ALT" is one lexicon entry (transaminases).
     (
         "AST or ALT ≤ 2.5 times the upper limit of normal",
-        [("measurement", "AST or ALT", None, None, 2.5, True, None, "ULN", None)],
+        [("measurement", "AST or ALT", None, None, 2.5, True, "{ULN}", "ULN", None)],
     ),
     (
         "ALT and bilirubin ≤ 2 x ULN",
         [
-            ("measurement", "ALT", None, None, 2, True, None, "ULN", None),
-            ("measurement", "bilirubin", None, None, 2, True, None, "ULN", None),
+            ("measurement", "ALT", None, None, 2, True, "{ULN}", "ULN", None),
+            ("measurement", "bilirubin", None, None, 2, True, "{ULN}", "ULN", None),
         ],
     ),
     (

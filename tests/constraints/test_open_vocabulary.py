@@ -60,7 +60,18 @@ THRESHOLDS = [
     # The phrase after the value when nothing stands before it.
     (
         "At least 2 measurable lesions",
-        [("measurement", "measurable lesions", 2, True, None, None, None, None)],
+        [
+            (
+                "measurement",
+                "measurable lesions",
+                2,
+                True,
+                None,
+                None,
+                "{measurable_lesions}",
+                None,
+            )
+        ],
     ),
     # New units: angles, micrometres.
     (

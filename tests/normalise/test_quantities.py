@@ -80,6 +80,20 @@ CASES = [
     ("(< 5)", [(5, None, None, "5")]),
     ("\\>= 18", [(18, None, None, "18")]),
     ("mRSS  > 10", [(10, None, None, "10")]),
+    # Denominators the unit table has no form for are read with their unit.
+    ("ESR > 30 mm/h", [(30, "mm/h", None, "30 mm/h")]),
+    ("peak uptake < 20 mL/kg/min", [(20, "mL/kg/min", None, "20 mL/kg/min")]),
+    ("flow 40 cm/s", [(40, "cm/s", None, "40 cm/s")]),
+    ("dose 2 g per kg", [(2, "g/kg", None, "2 g per kg")]),
+    ("walks 3 days per week", [(3, "d", None, "3 days")]),
+    ("PEEP ≥ 5 cm H2O", [(5, "cm[H2O]", None, "5 cm H2O")]),
+    ("osmolality < 300 mOsm/kg", [(300, "mosm/kg", None, "300 mOsm/kg")]),
+    ("RBC > 5/hpf", [(5, "/[HPF]", None, "5/hpf")]),
+    ("count < 15 million/mL", [(15, "10*6/mL", None, "15 million/mL")]),
+    ("lesion ≥ 10 mm2", [(10, "mm2", None, "10 mm2")]),
+    # A score out of its scale's maximum.
+    ("fatigue of 6/10", [(6, "/10", None, "6/10")]),
+    ("craving ≥ 35/100 mm", [(35, "/100", None, "35/100")]),
 ]
 # fmt: on
 
@@ -97,6 +111,11 @@ NOT_VALUES = [
     "01/02/2020",
     "12/2019",
     "1/3",
+    "140/100",
+    "20/200",
+    "11/10",
+    "5/10/2020",
+    "3/10.5",
     "10:30",
     "v1.2.3",
     "2nd",

@@ -36,7 +36,7 @@ from spacy.tokens import Doc
 
 from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.lexicon import AnalyteMatch, Lexicon
-from ..normalise.units import dimension
+from ..normalise.units import dimension, unit_table
 from ..pipeline.patterns import trie_pattern
 from ..pipeline.resources import load_rule_object
 from .base import CriterionRuleComponent
@@ -46,6 +46,9 @@ ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 _DIGIT = re.compile(r"\d")
+#: What a count counts: words of letters ("letters", "correct reactions"),
+#: not a unit the table lacks ("cells/mL", "x 10^6").
+_COUNTED = re.compile(r"[^\W\d_]{2,}(?:[ \-'’][^\W\d_]+)*")
 #: Runs of whitespace, collapsed to one space in lookup keys.
 _SPACES = re.compile(r"\s+")
 
@@ -58,6 +61,8 @@ class MeasurementRules(BaseModel):
     max_gap_chars: int
     gap_stops: list[str]
     shared_joiners: list[str]
+    group_words: list[str]
+    group_gap_words: list[str]
     relative_cues: dict[str, list[str]]
     ordinal_words: list[str]
     ordinal_lower: dict[str, bool]
@@ -97,7 +102,7 @@ class MeasurementComponent(CriterionRuleComponent):
             (name, re.compile(trie_pattern(words), f))
             for name, words in rules.relative_cues.items()
         ]
-        label = r"(?:IV|III|II|I|V|[A-D]|[0-5])(?![\w.])"
+        label = r"(?<![\w.])(?:IV|III|II|I|V|[A-D]|[0-5])(?!\w|\.\w)"
         word = rf"(?:{trie_pattern(rules.ordinal_words)})"
         cmp_pre = trie_pattern([*rules.ordinal_lower, *rules.ordinal_upper])
         incl = trie_pattern(rules.inclusive_marks)
@@ -127,6 +132,31 @@ class MeasurementComponent(CriterionRuleComponent):
             rf"\s*+,?\s*+(?:(?:{trie_pattern(rules.shared_joiners)})\s*+)?", f
         )
         self.upper = {k.lower(): v for k, v in rules.ordinal_upper.items()}
+        # "<26 kg in men; <18 kg in women": the gap between two values of one
+        # analyte names the group the first is for.
+        gap_word = trie_pattern([*rules.group_gap_words, *rules.shared_joiners])
+        self.group = re.compile(
+            rf"(?<![a-z])(?:{trie_pattern(rules.group_words)})(?![a-z])", f
+        )
+        self.group_gap = re.compile(
+            rf"(?:[\s,;:()\[\]]|(?<![a-z])(?:{gap_word})(?![a-z])|{self.group.pattern})*+",
+            f,
+        )
+        self.joined_modifier = re.compile(
+            rf"\s*(?:{trie_pattern(rules.shared_joiners)})\s+(?P<mod>\S(?:.{{0,30}}\S)?)\s*",
+            f,
+        )
+        # "1.3 times the control value": a multiple, not a count of "times".
+        self.multipliers = frozenset(m.lower() for m in unit_table().data.multipliers)
+        # ">2/day": a count per time.
+        self.per_time = re.compile(
+            rf"\s*(?:/|per\s+|a\s+|an\s+)(?P<per>{trie_pattern(ov.rate_units)})(?![a-z])",
+            f,
+        )
+        self.coord_tail = re.compile(
+            rf"(?<=[\s)])(?:{trie_pattern(rules.shared_joiners)})\s+$", f
+        )
+        self.expansion_gap = re.compile(r"[^()<>=≤≥\d;,]{0,40}\(\s*")
 
     # -- extraction ------------------------------------------------------------
 
@@ -165,12 +195,13 @@ class MeasurementComponent(CriterionRuleComponent):
         e = criterion["end"]
         out: list[dict[str, Any]] = []
         pending: list[AnalyteMatch] = []  # analytes waiting for a shared comparison
+        analytes = self._merge_expansions(view, analytes)
         for i, a in enumerate(analytes):
             limit = analytes[i + 1].start if i + 1 < len(analytes) else e
             found = self._value_after(view, a, limit, comparisons)
             if found is None:
                 nxt = analytes[i + 1] if i + 1 < len(analytes) else None
-                if nxt is not None and self.joiner.match(view[a.end : nxt.start]):
+                if nxt is not None and self._joined(view, a, nxt):
                     pending.append(a)
                 else:
                     pending = []
@@ -214,13 +245,18 @@ class MeasurementComponent(CriterionRuleComponent):
                 floor = max(floor, comp.end)
                 continue  # "a 0-10 scale" defines the scale
             con: dict[str, Any] | None = None
-            if prev is not None and self.chain.fullmatch(view, prev["end"], comp.start):
+            if prev is not None and self._chained(view, prev["end"], comp.start):
                 con = self._shared(view, criterion, prev, comp)
             else:
                 phrase = self.phrases.before(view, floor, comp.start)
+                other = None
                 if phrase is None:
                     nxt = next((c.start for c in comparisons if c.start > comp.end), e)
                     phrase = self.phrases.after(view, comp.end, min(e, nxt))
+                else:
+                    other = self._coordinated(view, floor, phrase)
+                if other is not None:
+                    out.append(self._open_constraint(view, criterion, other, comp))
                 if phrase is not None:
                     con = self._open_constraint(view, criterion, phrase, comp)
             floor = max(floor, comp.end)
@@ -245,7 +281,7 @@ class MeasurementComponent(CriterionRuleComponent):
             con["analyte"].update(text=phrase.text, start=phrase.start, end=phrase.end)
             return con
         kind = "score" if self.score_words.search(phrase.text) else "measurement"
-        unit, end = comp.unit, comp.end
+        unit, end = self._unit_tail(view, comp, criterion["end"], comp.end)
         rate = (
             self.count_rate.match(view, comp.end, criterion["end"])
             if unit is None
@@ -258,6 +294,20 @@ class MeasurementComponent(CriterionRuleComponent):
             what = "_".join(rate.group("what").lower().split())
             unit = f"{{{what}}}/{self.rate_units[rate.group('per').lower()]}"
             end = rate.end()
+        elif unit is None and comp.relative_to is None and kind != "score":
+            # "between 30 and 80 letters", "more than 2 cores": what is counted
+            # (the analyte itself or not), in UCUM annotation form.
+            counted = self.phrases.after(view, comp.end, criterion["end"])
+            if (
+                counted is not None
+                and counted.start - comp.end <= 1
+                and _COUNTED.fullmatch(counted.text)
+                and counted.text.split()[0].lower() not in self.multipliers
+                and not any(w.lower() in self.rate_units for w in counted.text.split())
+                and view[counted.end : counted.end + 1] not in ("/", "^", "*")
+            ):
+                unit = "{" + "_".join(counted.text.lower().split()) + "}"
+                end = max(end, counted.end)
         relative: str | None = comp.relative_to
         if relative is None:
             gap = view[phrase.end : comp.end]
@@ -299,6 +349,90 @@ class MeasurementComponent(CriterionRuleComponent):
             con = self._open_constraint(view, criterion, phrase, comp)
         con["start"] = comp.start  # the value alone: the analyte is the other's
         return con
+
+    def _unit_tail(
+        self, view: str, comp: Comparison, stop: int, end: int
+    ) -> tuple[str | None, int]:
+        """The unit of a comparison, or a count per time the unit reader
+        leaves after a bare value (">2/day": ``/d``). Returns the unit and
+        where the constraint ends."""
+        unit = comp.unit
+        if comp.relative_to is not None:
+            # "< 3 x ULN": bounds in multiples of the limit, a UCUM annotation.
+            return unit or f"{{{comp.relative_to}}}", end
+        if comp.kind == "normal":
+            return unit, end
+        if unit is None:
+            m = self.per_time.match(view, comp.end, stop)
+            if m is not None:
+                return f"/{self.rate_units[m.group('per').lower()]}", max(end, m.end())
+        return unit, end
+
+    def _chained(self, view: str, end: int, start: int) -> bool:
+        """Whether a comparison at ``start`` is another value of the threshold
+        ending at ``end``: only a joiner between ("BMI < 20 or > 35"), or the
+        group the first value is for ("<26 kg in men; <18 kg in women")."""
+        if self.chain.fullmatch(view, end, start):
+            return True
+        return (
+            start - end <= self.rules.max_gap_chars
+            and self.group_gap.fullmatch(view, end, start) is not None
+            and self.group.search(view, end, start) is not None
+        )
+
+    def _joined(self, view: str, a: AnalyteMatch, b: AnalyteMatch) -> bool:
+        """Whether analyte ``a`` and the next one, ``b``, are a coordination
+        that shares the comparison after ``b``: "ALT and AST < 3 x ULN",
+        "PPO FEV1 and PPO DLCO > 35%" (a modifier both repeat)."""
+        if self.joiner.match(view[a.end : b.start]):
+            return True
+        m = self.joined_modifier.fullmatch(view, a.end, b.start)
+        if m is None:
+            return False
+        before = view[max(0, a.start - 40) : a.start].rstrip(" ()").lower()
+        mod = m.group("mod").lower()
+        return before.endswith(mod) and not before[: -len(mod)][-1:].isalnum()
+
+    def _coordinated(self, view: str, floor: int, phrase: Phrase) -> Phrase | None:
+        """The phrase joined to ``phrase`` before it that shares its
+        comparison, when the two are parallel: "plaque score (PS) and
+        bleeding score (BS) <= 10%" (both abbreviated, or one head word)."""
+        m = self.coord_tail.search(view, max(floor, phrase.start - 12), phrase.start)
+        if m is None:
+            return None
+        other = self.phrases.before(view, floor, m.start())
+        if other is None:
+            return None
+        a, b = other.text.split(), phrase.text.split()
+        if a[-1].endswith(")") and b[-1].endswith(")"):
+            return other
+        if a[-1].isalpha() and a[-1].lower() == b[-1].lower() and len(a) > 1:
+            return other
+        if len(a) == len(b) == 1 and _abbreviation(a[0]) and _abbreviation(b[0]):
+            return other
+        return None
+
+    def _merge_expansions(
+        self, view: str, analytes: list[AnalyteMatch]
+    ) -> list[AnalyteMatch]:
+        """One mention for a name and its abbreviation in brackets after it
+        ("diffusion capacity of carbon monoxide (DLCO)"), when the lexicon
+        found both parts of the same analyte."""
+        out: list[AnalyteMatch] = []
+        for b in analytes:
+            a = out[-1] if out else None
+            if (
+                a is not None
+                and a.analyte_id == b.analyte_id
+                and self.expansion_gap.fullmatch(view, a.end, b.start)
+                and view[b.end : b.end + 1] == ")"
+            ):
+                out[-1] = AnalyteMatch(
+                    a.start, b.end + 1, a.analyte_id, view[a.start : b.end + 1]
+                )
+                continue
+            out.append(b)
+        return out
 
     def _gap_ok(self, gap: str) -> bool:
         return len(gap) <= self.rules.max_gap_chars and not any(
@@ -409,7 +543,7 @@ class MeasurementComponent(CriterionRuleComponent):
             out["value"] = found.value
             out["unit"] = None  # low/high are the labels' ranks
             return out
-        unit = found.unit
+        unit, out["end"] = self._unit_tail(view, found, criterion["end"], end)
         relative: str | None = found.relative_to
         gap = view[a.end : found.end]
         for name, cue in self.cues:
@@ -444,6 +578,11 @@ class MeasurementComponent(CriterionRuleComponent):
         if (c.low is not None and low is None) or (c.high is not None and high is None):
             return None
         return {"low": _round(low), "high": _round(high), "unit": target}
+
+
+def _abbreviation(word: str) -> bool:
+    """An abbreviation such as "FEV1", "WHZ": short, no lower-case letter."""
+    return len(word) <= 8 and word.upper() == word and any(c.isalpha() for c in word)
 
 
 def _round(value: float | None) -> float | None:

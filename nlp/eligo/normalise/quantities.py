@@ -6,7 +6,8 @@ by a unit from ``rules/units.json`` or by a multiple of a reference limit.
 Scale factors stay in the unit, never in the value: ``"50×10^9/L"`` is 50 in
 ``10*9/L``. Digits inside words and codes (``HbA1c``, ``COVID-19``, ``IL-6``,
 ``NCT01234567``), exponents (``10^9``), dates, times and slash-joined numbers
-(``1/3``, ``12/2019``, ``160/100``) are not values.
+(``1/3``, ``12/2019``, ``160/100``) are not values, except a score out of
+its scale's maximum: ``"4/10"`` is 4 in ``/10``.
 
 Functions take a reading view (:func:`eligo.segment.view.reading_view`); its
 offsets index the original text.
@@ -29,6 +30,8 @@ _GLUED_BEFORE = "._^*/\\" + _SUPERSCRIPTS
 #: Characters that, after a number and before a digit, make it a date,
 #: a time, a fraction, a version or an exponent.
 _JOINED_AFTER = "/:.*"
+#: A score out of the maximum of its scale: "4/10", "40/100".
+_OUT_OF = re.compile(r"/(10|100)(?![\w.,^*/:-])")
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,18 @@ def _read_digits(view: str, m: re.Match[str], start: int, end: int) -> Quantity 
     after = view[num_end + 1] if num_end + 1 < end else ""
     if nxt and nxt in "^" + _SUPERSCRIPTS:
         return None  # 10^9: an exponent's base
+    if nxt == "/" and after.isdigit():
+        scale = _OUT_OF.match(view, num_end, end)
+        value = parse_number(m.group())
+        if scale is None or value is None or value > float(scale.group(1)):
+            return None  # 1/3, 12/2019, 160/100: a fraction, date or pair
+        value = -value if first < num_start else value
+        return Quantity(
+            first, scale.end(), value, scale.group(), num_end, scale.end(), None,
+            view[first : scale.end()],
+        )  # fmt: skip
     if nxt and nxt in _JOINED_AFTER and after.isdigit():
-        return None  # 1/3, 12/2019, 160/100, 10:30, 1.2.3, 10*9
+        return None  # 10:30, 1.2.3, 10*9
     if nxt == " " and _patterns().caret_after.match(view, num_end, end):
         return None  # 10 ^9 (an escaped caret)
     if nxt == "," and after.isdigit() and "," in m.group():

@@ -28,6 +28,10 @@ from ..pipeline.resources import RuleModel, load_rule_object
 UNITS_FILE = "units.json"
 RelativeTo = Literal["ULN", "LLN"]
 
+#: A "per" between a unit and a denominator the table has no form for.
+_PER = re.compile(r" *(?:/|per +) *")
+#: Dimensions a denominator may have ("mm/h", "g/kg", "mL/kg/min").
+_DENOMINATORS = frozenset({"time", "mass", "length", "area", "volume"})
 # Characters a form may contain that match more loosely than themselves.
 _MICRO = "µμ"
 _WORD_END = r"(?![^\W_])"
@@ -390,8 +394,16 @@ class UnitTable:
                     )
                     first = m.start("plain")
                 if unit is not None:
-                    return UnitMatch(
-                        first, m.end(), unit.ucum, unit.dimension, view[first : m.end()]
+                    return self._per(
+                        view,
+                        end,
+                        UnitMatch(
+                            first,
+                            m.end(),
+                            unit.ucum,
+                            unit.dimension,
+                            view[first : m.end()],
+                        ),
                     )
         if value is not None and self._context_re is not None:
             m = self._context_re.match(view, start, end)
@@ -405,6 +417,34 @@ class UnitTable:
                             first, m.end(), unit.ucum, unit.dimension, m.group("plain")
                         )
         return None
+
+    def _per(self, view: str, end: int, unit: UnitMatch) -> UnitMatch:
+        """A unit with the denominators the table has no form for: "mm/h",
+        "cm/s", "mL/kg/min" are read whole, not as mm, cm, mL. The UCUM code
+        is composed (``mm/h``); its dimension is ``"composite"``, which
+        converts to nothing."""
+        if unit.dimension == "time":
+            return unit  # "3 days per week": a duration, and its frequency
+        out = unit
+        for _ in range(2):
+            slash = _PER.match(view, out.end, end)
+            if slash is None:
+                return out
+            m = self._unit_re.match(view, slash.end(), end)
+            if m is None or m.group("plain") is None:
+                return out
+            text = m.group("plain")
+            den = self._exact.get(_key(text)) or self._folded.get(_key(text).lower())
+            if den is None or den.dimension not in _DENOMINATORS or "/" in den.ucum:
+                return out
+            out = UnitMatch(
+                out.start,
+                m.end(),
+                f"{out.ucum}/{den.ucum}",
+                "composite",
+                view[out.start : m.end()],
+            )
+        return out
 
     def relative(
         self, view: str, start: int, end: int, *, multiplier: bool
