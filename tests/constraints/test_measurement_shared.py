@@ -122,6 +122,23 @@ CASES = [
             )
         ],
     ),
+    # Scales the lexicon names, with their levels.
+    (
+        "Gross Motor Function Classification System level III or IV",
+        [
+            (
+                "Gross Motor Function Classification System level III or IV",
+                "Gross Motor Function Classification System level",
+                3,
+                4,
+                None,
+            )
+        ],
+    ),
+    (
+        "Beighton score of at least 5",
+        [("Beighton score of at least 5", "Beighton score", 5, None, None)],
+    ),
     # A multiplier is no counted thing either.
     (
         "Clotting time over 1.3 times the control value",
