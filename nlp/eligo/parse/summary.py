@@ -94,20 +94,21 @@ def _conditional(text: str, crit: Criterion, c: Constraint) -> bool:
     return cond.lead_in.search(text, lead, c.start) is not None
 
 
-#: The unit an age is written in, and one of it in years (completed units).
-_UNIT_STEPS = (
-    (re.compile(r"(?<![a-z])(?:months?|mos?|mths?)(?![a-z])", re.IGNORECASE), 1 / 12),
-    (re.compile(r"(?<![a-z])(?:weeks?|wks?)(?![a-z])", re.IGNORECASE), 7 / 365.25),
-    (re.compile(r"(?<![a-z])(?:days?)(?![a-z])", re.IGNORECASE), 1 / 365.25),
-)
+@lru_cache(maxsize=1)
+def _unit_words() -> re.Pattern[str]:
+    """The age grammar's unit words (``units`` of ``rules/age.json``)."""
+    units = default_grammar().units
+    return re.compile(
+        rf"(?<![a-z])(?:{trie_pattern(list(units))})(?![a-z])", re.IGNORECASE
+    )
 
 
 def _unit_step(text: str) -> float:
-    """One of the unit an age's text is written in, in years (years by default)."""
-    for pattern, step in _UNIT_STEPS:
-        if pattern.search(text):
-            return step
-    return 1.0
+    """One of the unit an age's text is written in, in years: the largest unit
+    under a year that it names (months before weeks before days), else years."""
+    units = default_grammar().units
+    factors = [units[m.group().lower()] for m in _unit_words().finditer(text)]
+    return max((f for f in factors if f < 1), default=1.0)
 
 
 def _whole_years(rng: AgeRange, step: float = 1.0) -> AgeRange:
