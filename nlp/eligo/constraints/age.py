@@ -598,14 +598,26 @@ class AgeComponent(CriterionRuleComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc_view(doc)
+        todo = {span.id for span in criteria(doc, self.name)}
         previous: dict[str, Any] | None = None
-        for span in criteria(doc, self.name):
+        for span in criteria(doc):  # all: each reads the one before it
             criterion = record(span)
-            found = self.extract(view, criterion, doc, previous)
-            if found:
-                add_constraints(span, found)
+            if span.id in todo:
+                found = self.extract(view, criterion, doc, previous)
+                if found:
+                    add_constraints(span, found)
             previous = criterion
         return doc
+
+    @staticmethod
+    def reuse_context(
+        view: str, criterion: dict[str, Any], previous: dict[str, Any] | None
+    ) -> bool:
+        """What an age read takes from outside the criterion: whether the
+        criterion before it is an "Age" heading (see :mod:`eligo.parse.reuse`)."""
+        if previous is None:
+            return False
+        return bool(_AGE_HEADING.match(view[previous["start"] : previous["end"]]))
 
     def extract(
         self,
@@ -618,10 +630,9 @@ class AgeComponent(CriterionRuleComponent):
         title = view[heading[0] : heading[1]] if heading else ""
         context = bool(heading and _AGE_HEADING.match(title))
         labelled = not context and _LABEL_HEADING.match(title) is not None
-        if not context and previous is not None:
+        if not context:
             # "Age" alone above "- 18 and over" (old NCI layouts).
-            prev = view[previous["start"] : previous["end"]]
-            context = bool(_AGE_HEADING.match(prev))
+            context = self.reuse_context(view, criterion, previous)
         return [
             {
                 "type": "age" if c.group is None else "age_group",

@@ -19,6 +19,10 @@ from ..segment.view import reading_view
 from ..trial import ReadFailure, Trial
 from .convert import to_document
 from .results import Item, ParseFailure, Result
+from .reuse import CriterionReuse, Plan
+
+#: The component after which criteria exist, and can be reused.
+SEGMENTER = "eligo_criteria"
 
 #: Docs made over one vocab before a fresh one replaces it.
 TEXT_VOCAB_DOCS = FRESH_VOCAB_DOCS
@@ -43,6 +47,9 @@ class Parser:
             (``eligo_codes``; off by default). Ignored when ``nlp`` is given.
         batch_size: Trials that :meth:`parse_many` passes together through the
             components that have a ``pipe`` method (the concept model).
+        reuse: Criterion results kept for reuse by identical criteria of later
+            trials (:mod:`eligo.parse.reuse`; identical criteria within a batch
+            are reused whatever it is); ``None`` turns reuse off.
 
     Docs are made by the pipeline's tokenizer over a vocab of their own,
     renewed every :data:`TEXT_VOCAB_DOCS` Docs
@@ -65,6 +72,7 @@ class Parser:
         concepts: bool = True,
         codes: bool = False,
         batch_size: int = 32,
+        reuse: int | None = 20_000,
     ) -> None:
         if default_section not in ("inclusion", "exclusion", "unknown"):
             raise EligoError(
@@ -78,6 +86,12 @@ class Parser:
             nlp
             if nlp is not None
             else build_pipeline(max_chars=max_chars, concepts=concepts, codes=codes)
+        )
+        #: Results of criteria parsed before (None: every criterion is parsed).
+        self.reuse = (
+            CriterionReuse(self.nlp, reuse)
+            if reuse is not None and SEGMENTER in self.nlp.pipe_names
+            else None
         )
         #: Whether Docs get tokens: a pipeline of :data:`TOKEN_FREE` components
         #: alone gets Docs of one token (:class:`WholeTextDocs`).
@@ -115,8 +129,13 @@ class Parser:
         """
         trial = clean_trial(trial)
         doc = self.make_doc(trial)
-        for _, proc in self.nlp.pipeline:
+        plan: Plan | None = None
+        for name, proc in self.nlp.pipeline:
             doc = proc(doc)
+            if name == SEGMENTER and self.reuse is not None:
+                plan = self.reuse.mark([doc])
+        if plan is not None:
+            self.reuse.fill(plan)  # type: ignore[union-attr]
         return to_document(trial, doc)
 
     def parse_safe(self, trial: Trial) -> Document | ParseFailure:
@@ -176,6 +195,7 @@ class Parser:
         docs = [self.make_doc(trial) for _, trial in trials]
         if spent is not None:
             spent["tokenizer"] = spent.get("tokenizer", 0.0) + clock() - t0
+        plan: Plan | None = None
         for name, proc in self.nlp.pipeline:
             t0 = clock()
             pipe = getattr(proc, "pipe", None)
@@ -183,8 +203,15 @@ class Parser:
                 docs = list(pipe(docs, batch_size=len(docs)))
             else:
                 docs = [proc(doc) for doc in docs]
+            if name == SEGMENTER and self.reuse is not None:
+                plan = self.reuse.mark(docs)
             if spent is not None:
                 spent[name] = spent.get(name, 0.0) + clock() - t0
+        if plan is not None:
+            t0 = clock()
+            self.reuse.fill(plan)  # type: ignore[union-attr]
+            if spent is not None:
+                spent["reuse"] = spent.get("reuse", 0.0) + clock() - t0
         t0 = clock()
         for (i, trial), doc in zip(trials, docs, strict=True):
             results[i] = to_document(trial, doc)

@@ -52,6 +52,9 @@ ENTITIES = "concepts"
 _CHILD_KEYS = {CONSTRAINTS: "constraint_ids", ENTITIES: "entity_ids"}
 #: Keys of a criterion's record that are not fields of the public Criterion.
 INTERNAL_KEYS = frozenset(_CHILD_KEYS.values())
+#: Where a Doc lists the ids of criterion spans whose results are copied from
+#: an identical criterion (:mod:`eligo.parse.reuse`): components skip them.
+REUSED_KEY: Any = ("eligo", "reused")
 
 Fields = dict[str, Any]
 
@@ -134,7 +137,13 @@ def spans(doc: Doc, group: str) -> list[Span]:
 
 
 def criteria(doc: Doc, component: str | None = None) -> list[Span]:
-    """The criterion spans of a segmented Doc.
+    """The criterion spans of a segmented Doc, in text order.
+
+    Args:
+        doc: The Doc.
+        component: The component asking: then only the criteria it has to
+            process, without those whose results are copied from an identical
+            criterion once the components have run (:mod:`eligo.parse.reuse`).
 
     Raises:
         ValueError: ``component`` runs on a Doc ``eligo_criteria`` has not seen.
@@ -143,7 +152,9 @@ def criteria(doc: Doc, component: str | None = None) -> list[Span]:
         if component is None:
             return []
         raise ValueError(f"{component} needs eligo_criteria before it in the pipeline")
-    return list(doc.spans[CRITERIA])
+    found = list(doc.spans[CRITERIA])
+    hidden = doc.user_data.get(REUSED_KEY) if component is not None else None
+    return [s for s in found if s.id not in hidden] if hidden else found
 
 
 def add_criterion(doc: Doc, record: Fields) -> Span:
