@@ -10,7 +10,10 @@ of this process and of the largest parser process, and the store's size on
 disk against the criteria text's.
 
 Usage: python benchmarks/index_memory.py [--data FILE] [--trials N] [--jobs 2]
-    [--out benchmarks/results/index_memory.json] [--db PATH]
+    [--out benchmarks/results/index_memory.json] [--db PATH] [--every 300]
+
+``--every`` samples the resident memory of this process and of its children
+and the store's size while the run goes, to stderr and into the report.
 
 Skips (exit 0) without the data. #16 asks for 560,000 trials under 1.5 GB.
 """
@@ -18,10 +21,12 @@ Skips (exit 0) without the data. #16 asks for 560,000 trials under 1.5 GB.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +36,56 @@ from throughput import DEFAULT_DATA, load_trials, peak_mb, repeated, stats_mb
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def index_run(trials: list, n: int, jobs: int, db: Path) -> dict[str, object]:
+def _rss_mb(pid: str) -> float:
+    """Resident memory of a process now (Linux /proc), 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children() -> list[str]:
+    out: list[str] = []
+    for task in Path("/proc/self/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            out += task.read_text().split()
+    return out
+
+
+class Sampler(threading.Thread):
+    """Every ``every`` seconds, the resident memory of this process and of each
+    child, and the store's size: a trajectory that shows whether memory grows
+    with the input (printed to stderr and kept in the report)."""
+
+    def __init__(self, db: Path, every: float) -> None:
+        super().__init__(daemon=True)
+        self.db, self.every = db, every
+        self.samples: list[dict[str, float]] = []
+        self.stop = threading.Event()
+        self.started_at = time.perf_counter()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.every):
+            kids = [_rss_mb(pid) for pid in _children()]
+            store = sum(
+                p.stat().st_size for p in self.db.parent.glob(self.db.name + "*")
+            )
+            sample = {
+                "seconds": round(time.perf_counter() - self.started_at),
+                "rss_mb_parent": round(_rss_mb("self"), 1),
+                "rss_mb_children_max": round(max(kids, default=0.0), 1),
+                "store_mb": round(store / 1e6, 1),
+            }
+            self.samples.append(sample)
+            print(json.dumps(sample), file=sys.stderr, flush=True)
+
+
+def index_run(
+    trials: list, n: int, jobs: int, db: Path, every: float = 0.0
+) -> dict[str, object]:
     """Index ``n`` repeated trials into a new store at ``db``."""
     import eligo.store.index as index
     from eligo.store import Store
@@ -42,6 +96,9 @@ def index_run(trials: list, n: int, jobs: int, db: Path) -> dict[str, object]:
     failures: list[str] = []
     original = index.read_paths
     index.read_paths = fake_read_paths  # type: ignore[assignment]
+    sampler = Sampler(db, every) if every > 0 else None
+    if sampler:
+        sampler.start()
     try:
         with Store(db) as store:
             started = time.perf_counter()
@@ -52,6 +109,8 @@ def index_run(trials: list, n: int, jobs: int, db: Path) -> dict[str, object]:
             rows = {t: store.count(t) for t in ("trials", "criteria", "constraints")}
     finally:
         index.read_paths = original
+        if sampler:
+            sampler.stop.set()
     size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
     mb = stats_mb(trials, n)
     return {
@@ -69,6 +128,7 @@ def index_run(trials: list, n: int, jobs: int, db: Path) -> dict[str, object]:
         "peak_rss_mb_parent": round(peak_mb(), 1),
         "peak_rss_mb_largest_child": round(peak_mb(resource.RUSAGE_CHILDREN), 1),
         "first_failures": failures[:5],
+        "samples": sampler.samples if sampler else [],
     }
 
 
@@ -83,6 +143,12 @@ def main() -> int:
         type=Path,
         default=ROOT / "benchmarks" / "results" / "index_memory.json",
     )
+    ap.add_argument(
+        "--every",
+        type=float,
+        default=300.0,
+        help="seconds between memory samples (0: none)",
+    )
     args = ap.parse_args()
     if not args.data.is_file():
         print(f"no data at {args.data}; nothing measured", file=sys.stderr)
@@ -91,7 +157,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "eligo.duckdb"
         report = {"data": str(args.data), "sample_trials": len(trials)}
-        report.update(index_run(trials, args.trials, args.jobs, db))
+        report.update(index_run(trials, args.trials, args.jobs, db, args.every))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))

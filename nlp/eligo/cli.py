@@ -284,6 +284,13 @@ def index(
             "wrote: load their rows, no parsing.",
         ),
     ] = False,
+    memory_limit: Annotated[
+        str,
+        typer.Option(
+            "--memory-limit",
+            help="DuckDB's memory for the store while writing (e.g. 512MB, 2GB).",
+        ),
+    ] = "512MB",
     quiet: QuietOption = False,
 ) -> None:
     """Parse trials into a DuckDB store, skipping records that did not change."""
@@ -293,7 +300,7 @@ def index(
         typer.echo(f"eligo: error: {message}", err=True)
 
     try:
-        store = Store(db)
+        store = Store(db, memory_limit=memory_limit)
     except StoreError as err:
         typer.echo(f"eligo: error: {err}", err=True)
         raise typer.Exit(code=2) from err

@@ -192,6 +192,27 @@ def test_other_schema_version_is_refused(tmp_path):
         Store(path)
 
 
+@pytest.mark.parametrize(
+    ("limit", "shown"),
+    [("256MB", "244.1 MiB"), ("1GB", "953.6 MiB"), ("2GiB", "2.0 GiB")],
+)
+def test_memory_limit_is_set(tmp_path, limit, shown):
+    with Store(tmp_path / "s.duckdb", memory_limit=limit) as s:
+        (setting,) = s.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert setting == shown
+
+
+def test_default_memory_limit_bounds_duckdb(tmp_path):
+    with Store(tmp_path / "s.duckdb") as s:
+        (setting,) = s.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert setting == "488.2 MiB"  # DEFAULT_MEMORY_LIMIT, 512 MB
+
+
+def test_bad_memory_limit_is_a_store_error(tmp_path):
+    with pytest.raises(StoreError, match="cannot open the store"):
+        Store(tmp_path / "s.duckdb", memory_limit="lots")
+
+
 def _table(store: Store, table: str) -> list[tuple]:
     names = [n for n in column_names(table) if n != "indexed_at"]
     return store.con.execute(
