@@ -31,6 +31,7 @@ from spacy.tokens import Doc
 from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.numbers import number_word_pattern
 from ..normalise.quantities import find_quantities
+from ..normalise.units import phrase_pattern, unit_table
 from .base import CriterionRuleComponent
 from .temporal import TemporalMatcher, TimeWindow
 
@@ -125,6 +126,19 @@ class WindowComponent(CriterionRuleComponent):
 
     def build(self, rules_data: dict[str, Any]) -> None:
         self.matcher = TemporalMatcher.from_data(rules_data[TEMPORAL_FILE])
+        # A duration is a comparison in a unit of time: a criterion without a
+        # written form of one (the unit table's, which the quantity reader
+        # reads only between non-letters) has none.
+        forms = [
+            form
+            for ucum, unit in unit_table().units.items()
+            if ucum in _DAYS
+            for form in (*unit.forms, *unit.exact_forms)
+        ]
+        self._time_unit = re.compile(
+            rf"(?<![a-z])(?:{phrase_pattern(forms, word_start=False)})(?![a-z])",
+            re.IGNORECASE,
+        )
 
     def extract(
         self, view: str, criterion: dict[str, Any], doc: Doc
@@ -133,6 +147,8 @@ class WindowComponent(CriterionRuleComponent):
         offset = len(criterion.get("constraints") or [])
         index = {(w.start, w.end): offset + i for i, w in enumerate(windows)}
         out = [self._dict(view, criterion, w, index) for w in windows]
+        if self._time_unit.search(view, criterion["start"], criterion["end"]) is None:
+            return out
         return out + self._compared_durations(view, criterion, out)
 
     @staticmethod
