@@ -1,17 +1,22 @@
-"""How often a criterion's concept-model result is reused instead of recomputed.
+"""How often a criterion's results are reused instead of recomputed, and what it saves.
 
-The concept model is most of the parse time, and its output for a criterion
-depends on the criterion's text alone, so :class:`eligo.concepts.component.
-ConceptRecognizer` keeps predictions keyed by text (bounded, oldest out first)
-and runs only texts it has not seen. This script parses, in one process:
+Two caches, both keyed by what the work depends on:
+
+- the concept model's predictions, by criterion text
+  (:class:`eligo.concepts.component.ConceptRecognizer`);
+- every component's results after segmentation, by criterion text, section,
+  heading and what a component reads around it (:mod:`eligo.parse.reuse`).
+
+This script parses, in one process, with both caches and with neither
+(``Parser(reuse=None)`` and a concept cache of 0), and reports the hit rates
+and wall times of each:
 
 - the shared CT.gov sample once (distinct real records: the reuse a real run
   of distinct trials gets from criteria that repeat across trials);
 - the sample repeated ``--repeat`` times and shuffled (seeded): what a large
   input of copied records gets, bounded by the cache size.
 
-and reports criteria looked up, reused, the hit rate and the wall time of
-each, in ``benchmarks/results/reuse.json``. Skips cleanly without ../shared.
+Results in ``benchmarks/results/reuse.json``. Skips cleanly without ../shared.
 
 Usage: python benchmarks/reuse.py [--repeat 5] [--cache-size 20000]
 """
@@ -32,21 +37,30 @@ DATA = ROOT.parent / "shared" / "data" / "ctgov_xml" / "trials.jsonl"
 def run(trials: list, cache_size: int) -> dict:
     from eligo.parse import Parser, frozen_heap
 
-    parser = Parser(concepts=True)
-    concepts = parser.nlp.get_pipe("eligo_concepts")
-    concepts.cache_size = cache_size
-    started = time.perf_counter()
-    with frozen_heap():
-        docs = sum(1 for _ in parser.parse_many(trials))
-    seconds = time.perf_counter() - started
-    return {
-        "trials": docs,
-        "criteria": concepts.lookups,
-        "reused": concepts.hits,
-        "hit_rate": round(concepts.hits / max(1, concepts.lookups), 4),
-        "seconds": round(seconds, 1),
-        "trials_per_s": round(docs / seconds, 1),
-    }
+    out: dict[str, object] = {"trials": len(trials)}
+    for label, size in (("without_reuse", 0), ("with_reuse", cache_size)):
+        parser = Parser(concepts=True, reuse=size or None)
+        concepts = parser.nlp.get_pipe("eligo_concepts")
+        concepts.cache_size = size
+        started = time.perf_counter()
+        with frozen_heap():
+            docs = sum(1 for _ in parser.parse_many(trials))
+        seconds = time.perf_counter() - started
+        run_out: dict[str, object] = {
+            "seconds": round(seconds, 1),
+            "trials_per_s": round(docs / seconds, 1),
+            "concept_texts": concepts.lookups,
+            "concept_texts_reused": concepts.hits,
+            "concept_hit_rate": round(concepts.hits / max(1, concepts.lookups), 4),
+        }
+        if parser.reuse is not None:
+            run_out["criteria"] = parser.reuse.lookups
+            run_out["criteria_reused"] = parser.reuse.hits
+            run_out["criterion_hit_rate"] = round(
+                parser.reuse.hits / max(1, parser.reuse.lookups), 4
+            )
+        out[label] = run_out
+    return out
 
 
 def main() -> int:
