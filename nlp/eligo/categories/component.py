@@ -13,6 +13,7 @@ saved pipeline) and travels with ``nlp.to_disk``.
 """
 
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,34 @@ class CategoryComponent:
         self._cache: dict[str, tuple[str, dict[str, float], bool]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        found = [fields(span) for span in criteria(doc, self.name)]
+        self._process([doc])
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Process documents ``batch_size`` at a time, their criteria scored
+        together (one call of the scorer per batch)."""
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                self._process(batch)
+                yield from batch
+                batch = []
+        if batch:
+            self._process(batch)
+            yield from batch
+
+    def _process(self, docs: list[Doc]) -> None:
+        found: list[dict[str, Any]] = []
+        texts: list[str] = []
+        for doc in docs:
+            crits = [fields(span) for span in criteria(doc, self.name)]
+            if crits:
+                view = doc_view(doc)
+                found += crits
+                texts += [" ".join(view[c["start"] : c["end"]].split()) for c in crits]
         if not found:
-            return doc
-        view = doc_view(doc)
-        texts = [" ".join(view[c["start"] : c["end"]].split()) for c in found]
+            return
         cache = self._cache
         fresh: dict[str, tuple[str, dict[str, float], bool]] = {}
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
@@ -70,7 +94,6 @@ class CategoryComponent:
             if len(cache) >= self.CACHE_SIZE:
                 del cache[next(iter(cache))]  # the oldest entry
             cache[text] = result
-        return doc
 
     def to_disk(self, path: Any, *, exclude: Any = ()) -> None:
         path = ensure_path(path)
