@@ -176,7 +176,9 @@ class ConceptRecognizer:
         nlp: The pipeline this component belongs to.
         name: The component's name.
         model: Path of a concept model; empty for the packaged one.
-        batch_size: Criteria per ``nlp.pipe`` batch of the concept model.
+        batch_size: Criteria per ``nlp.pipe`` batch of the concept model (512:
+            the new criteria of a Parser batch in one go; 128 took 6 % longer
+            on the CT.gov sample, 2,048 longer still).
         cache_size: Criterion texts whose predictions are kept (0: none).
         max_vocab: Words the model's vocab may hold before the model is
             reloaded with a fresh one (0: never). Every new word a text brings
@@ -191,7 +193,7 @@ class ConceptRecognizer:
         name: str = "eligo_concepts",
         *,
         model: str = "",
-        batch_size: int = 128,
+        batch_size: int = 512,
         cache_size: int = 20_000,
         max_vocab: int = 200_000,
     ) -> None:
@@ -361,7 +363,7 @@ def _words_doc(vocab: Vocab, tokens: _Tokens) -> Doc:
     requires=["doc.spans"],
     default_config={
         "model": "",
-        "batch_size": 128,
+        "batch_size": 512,
         "cache_size": 20_000,
         "max_vocab": 200_000,
     },
