@@ -103,3 +103,26 @@ def test_whichever_longer_joins_both_windows(parser) -> None:
     first, second = windows
     assert cons[first.joined[0]] is second and cons[second.joined[0]] is first
     assert first.high_days == 28 and second.note == "5 half-lives"
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence", "low_days"),
+    [
+        ("ICU stay > 7 days", "> 7 days", 7),
+        ("Mechanical ventilation more than 24h", "more than 24h", 1),
+        ("Smoking history ≥ 2 yrs", "≥ 2 yrs", 2 * Y),
+        ("Symptoms at least 3 wks", "at least 3 wks", 21),
+        ("Stable dose over 6 mos", "over 6 mos", 6 * M),
+        ("Status epilepticus > 30 min", "> 30 min", 30 / 1440),
+        ("Hospital stay >5d", ">5d", 5),
+        ("Stable disease > 1 Y", "> 1 Y", Y),
+    ],
+)
+def test_durations_in_every_written_time_unit(parser, text, evidence, low_days):
+    # the duration reading runs only where a time unit form is written: each
+    # form of the unit table still gives its duration
+    full, found = constraints(parser, text)
+    (dur,) = [c for c in found if c.type == "duration"]
+    assert full[dur.start : dur.end] == evidence
+    assert dur.low_days == pytest.approx(low_days)
+    assert dur.high_days is None
