@@ -208,6 +208,14 @@ def test_default_memory_limit_bounds_duckdb(tmp_path):
     assert setting == "488.2 MiB"  # DEFAULT_MEMORY_LIMIT, 512 MB
 
 
+def test_read_only_store_keeps_duckdbs_memory_default(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Store(path).close()
+    with Store(path, read_only=True) as s:
+        (setting,) = s.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert setting != "488.2 MiB"
+
+
 def test_bad_memory_limit_is_a_store_error(tmp_path):
     with pytest.raises(StoreError, match="cannot open the store"):
         Store(tmp_path / "s.duckdb", memory_limit="lots")

@@ -64,12 +64,13 @@ class Store:
     Args:
         path: The database file; created with its tables when missing.
         read_only: Open without write access (``eligo audit``).
-        memory_limit: DuckDB's memory limit (``"512MB"``, ``"2GB"``; None:
-            DuckDB's default, 80 % of the machine's memory). DuckDB keeps the
-            pages of the primary-key indexes it writes in memory up to that
-            limit, so without one an index of the whole registry grows past
-            1 GB; with 256 MB, storing 40,000 trials peaked at 553 MB instead
-            of 1,043 MB, as fast. Larger queries spill to disk.
+        memory_limit: DuckDB's memory limit while writing (``"512MB"``,
+            ``"2GB"``; None: DuckDB's default, 80 % of the machine's memory).
+            DuckDB keeps the pages of the primary-key indexes it writes in
+            memory up to that limit, so without one an index of the whole
+            registry grows past 1 GB; with 256 MB, storing 40,000 trials
+            peaked at 553 MB instead of 1,043 MB, as fast. A read-only store
+            (the audit's large queries) keeps DuckDB's default unless given.
 
     Raises:
         StoreError: The file is not a DuckDB database, or holds another
@@ -81,7 +82,7 @@ class Store:
         path: str | Path = DEFAULT_DB,
         *,
         read_only: bool = False,
-        memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+        memory_limit: str | None = None,
     ):
         import duckdb
 
@@ -91,8 +92,9 @@ class Store:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
             self.con.execute("SET enable_progress_bar = false")
-            if memory_limit:
-                self.con.execute("SET memory_limit = ?", [memory_limit])
+            limit = memory_limit or (None if read_only else DEFAULT_MEMORY_LIMIT)
+            if limit:
+                self.con.execute("SET memory_limit = ?", [limit])
         except duckdb.Error as err:
             raise StoreError(f"{self.path}: cannot open the store ({err})") from err
         if not read_only:
