@@ -290,7 +290,7 @@ def index(
             "--memory-limit",
             help="DuckDB's memory for the store while writing (e.g. 512MB, 2GB).",
         ),
-    ] = "512MB",
+    ] = "512MB",  # eligo.store.db.DEFAULT_MEMORY_LIMIT (not imported at start-up)
     quiet: QuietOption = False,
 ) -> None:
     """Parse trials into a DuckDB store, skipping records that did not change."""

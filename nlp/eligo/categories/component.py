@@ -19,7 +19,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import ensure_path
+from spacy.util import ensure_path, minibatch
 
 from ..pipeline.extensions import doc_view, register_extensions
 from ..pipeline.spans import criteria, fields
@@ -51,14 +51,7 @@ class CategoryComponent:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         """Process documents ``batch_size`` at a time, their criteria scored
         together (one call of the scorer per batch)."""
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                self._process(batch)
-                yield from batch
-                batch = []
-        if batch:
+        for batch in minibatch(docs, size=batch_size):
             self._process(batch)
             yield from batch
 

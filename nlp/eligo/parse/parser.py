@@ -19,7 +19,7 @@ from ..segment.view import reading_view
 from ..trial import ReadFailure, Trial
 from .convert import to_document
 from .results import Item, ParseFailure, Result
-from .reuse import CriterionReuse, Plan
+from .reuse import CriterionReuse
 
 #: The component after which criteria exist, and can be reused.
 SEGMENTER = "eligo_criteria"
@@ -128,14 +128,7 @@ class Parser:
             TextTooLongError: The text is over ``max_chars``.
         """
         trial = clean_trial(trial)
-        doc = self.make_doc(trial)
-        plan: Plan | None = None
-        for name, proc in self.nlp.pipeline:
-            doc = proc(doc)
-            if name == SEGMENTER and self.reuse is not None:
-                plan = self.reuse.mark([doc])
-        if plan is not None:
-            self.reuse.fill(plan)  # type: ignore[union-attr]
+        (doc,) = self._run([self.make_doc(trial)], None)
         return to_document(trial, doc)
 
     def parse_safe(self, trial: Trial) -> Document | ParseFailure:
@@ -195,7 +188,19 @@ class Parser:
         docs = [self.make_doc(trial) for _, trial in trials]
         if spent is not None:
             spent["tokenizer"] = spent.get("tokenizer", 0.0) + clock() - t0
-        plan: Plan | None = None
+        docs = self._run(docs, spent)
+        t0 = clock()
+        for (i, trial), doc in zip(trials, docs, strict=True):
+            results[i] = to_document(trial, doc)
+        if spent is not None:
+            spent["to_document"] = spent.get("to_document", 0.0) + clock() - t0
+        return [r for r in results if r is not None]
+
+    def _run(self, docs: list[Doc], spent: dict[str, float] | None) -> list[Doc]:
+        """Docs through every component, the criteria known from earlier
+        trials reused after segmentation (:mod:`eligo.parse.reuse`)."""
+        clock = time.perf_counter
+        reuse, plan = self.reuse, None
         for name, proc in self.nlp.pipeline:
             t0 = clock()
             pipe = getattr(proc, "pipe", None)
@@ -203,21 +208,16 @@ class Parser:
                 docs = list(pipe(docs, batch_size=len(docs)))
             else:
                 docs = [proc(doc) for doc in docs]
-            if name == SEGMENTER and self.reuse is not None:
-                plan = self.reuse.mark(docs)
+            if name == SEGMENTER and reuse is not None:
+                plan = reuse.mark(docs)
             if spent is not None:
                 spent[name] = spent.get(name, 0.0) + clock() - t0
-        if plan is not None:
+        if reuse is not None and plan is not None:
             t0 = clock()
-            self.reuse.fill(plan)  # type: ignore[union-attr]
+            reuse.fill(plan)
             if spent is not None:
                 spent["reuse"] = spent.get("reuse", 0.0) + clock() - t0
-        t0 = clock()
-        for (i, trial), doc in zip(trials, docs, strict=True):
-            results[i] = to_document(trial, doc)
-        if spent is not None:
-            spent["to_document"] = spent.get("to_document", 0.0) + clock() - t0
-        return [r for r in results if r is not None]
+        return docs
 
     @staticmethod
     def _failure(trial: Trial, err: Exception) -> ParseFailure:

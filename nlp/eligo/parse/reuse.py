@@ -17,7 +17,7 @@ and what a component says it reads beyond the criterion (a component's
 ``reuse_context(view, criterion, previous)``: ``eligo_ages`` reads the
 criterion before it when that one is an "Age" heading). The cache belongs to
 one Parser, so one pipeline, one set of rules and models, one eligo version.
-``tests/parse/test_reuse.py`` checks that Documents parsed with reuse equal
+``tests/test_reuse.py`` checks that Documents parsed with reuse equal
 Documents parsed without it.
 """
 
