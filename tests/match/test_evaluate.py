@@ -10,8 +10,8 @@ import pytest
 from eligo.document import Constraint, Criterion, Document, Entity, Logic
 from eligo.match.engine import match_document
 from eligo.match.evaluate import Context, evaluate
-from eligo.match.measures import measurement_atom
-from eligo.match.patient import Patient
+from eligo.match.measures import _range_holds, measurement_atom
+from eligo.match.patient import Patient, ValueRange
 
 AS_OF = date(2026, 11, 22)
 
@@ -1383,3 +1383,106 @@ def test_mention_conclusions(
     result = verdict(doc, patient)
     ev = result.evidence[-1]
     assert (ev.holds, ev.reason, ev.fact, result.missing) == expected
+
+
+@pytest.mark.parametrize(
+    ("value_range", "holds", "in_reason"),
+    [
+        ({"high": 1.0, "high_inclusive": False}, True, "< 1 mg/dL"),
+        ({"high": 2.0}, True, "<= 2"),  # every value <= 2
+        ({"low": 3.0}, False, ">= 3"),
+        ({"low": 2.0, "low_inclusive": False}, False, "> 2"),  # none <= 2
+        ({"low": 2.0}, None, "partly"),  # 2 itself is within, above it not
+        ({"low": 1.0, "high": 3.0}, None, "partly"),
+        ({"low": 0.5, "high": 1.5}, True, "= 8.55 and <= 25.65 umol/L"),
+    ],
+)
+def test_lab_threshold_against_a_result_range(
+    value_range: dict[str, Any], holds: bool | None, in_reason: str
+) -> None:
+    doc = criterion(
+        "Adequate liver function: total bilirubin <= 2 mg/dL", constraints=[BILI]
+    )
+    obs = {
+        "name": "Total bilirubin",
+        "value_range": value_range,
+        "unit": "mg/dL",
+        "date": "2026-11-01",
+    }
+    result = verdict(doc, {"observations": [obs]})
+    assert result.holds is holds
+    assert in_reason in result.evidence[0].reason
+
+
+@pytest.mark.parametrize(
+    ("bounds", "value_range", "holds"),
+    [
+        # criterion > 100 (strict) against a result >= 100 / > 100
+        ({"low": 100.0, "low_inclusive": False}, {"low": 100.0}, None),
+        (
+            {"low": 100.0, "low_inclusive": False},
+            {"low": 100.0, "low_inclusive": False},
+            True,
+        ),
+        # criterion < 60 against a result >= 60 / <= 60
+        ({"high": 60.0, "high_inclusive": False}, {"low": 60.0}, False),
+        ({"high": 60.0, "high_inclusive": False}, {"high": 60.0}, None),
+        # criterion between 18.5 and 30 against an interval inside / across
+        ({"low": 18.5, "high": 30.0}, {"low": 25.0, "high": 30.0}, True),
+        ({"low": 18.5, "high": 30.0}, {"low": 25.0}, None),
+        ({"low": 18.5, "high": 30.0}, {"high": 18.5, "high_inclusive": False}, False),
+    ],
+)
+def test_range_holds_at_the_bounds(
+    bounds: dict[str, Any], value_range: dict[str, Any], holds: bool | None
+) -> None:
+    con = Constraint(start=0, end=1, type="measurement", **bounds)
+    rng = ValueRange(**value_range)
+    assert _range_holds(rng, con, con.low, con.high) is holds
+
+
+def test_value_no_constraint_reads_keeps_the_condition_unsure() -> None:
+    text = "Hypertension of > 170/100 mm of Hg"
+    doc = criterion(
+        text,
+        "exclusion",
+        entities=[
+            {"label": "Condition", "at": "Hypertension"},
+            {"label": "Value", "at": "> 170/100 mm of Hg"},
+        ],
+    )
+    has_it = {"conditions": [{"text": "hypertension"}]}
+    result = verdict(doc, has_it)
+    assert result.holds is None  # the pressure is not known
+    assert any(
+        "'> 170/100 mm of Hg' is not checked" in e.reason for e in result.evidence
+    )
+    without = {"conditions": [], "complete": ["conditions"]}
+    assert verdict(doc, without).holds is False  # no hypertension at all
+
+
+RR = {
+    "type": "measurement",
+    "low": 20.0,
+    "low_inclusive": True,
+    "unit": "/min",
+    "canonical": {"low": 20.0, "unit": "/min"},
+    "at": "respiratory rate of at least 20/min",
+    "analyte_at": "respiratory rate",
+}
+
+
+@pytest.mark.parametrize(
+    ("joint", "holds"),
+    [("or the use of", True), ("and the use of", None), ("with", None)],
+)
+def test_constraints_and_mentions_in_one_or(joint: str, holds: bool | None) -> None:
+    text = f"A respiratory rate of at least 20/min {joint} mechanical ventilation"
+    doc = criterion(
+        text,
+        constraints=[RR],
+        entities=[{"label": "Procedure", "at": "mechanical ventilation"}],
+    )
+    obs = {"name": "Respiratory rate", "value": 26, "unit": "/min"}
+    patient = {"observations": [{**obs, "date": "2026-11-20"}], "procedures": []}
+    assert verdict(doc, patient).holds is holds

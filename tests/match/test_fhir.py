@@ -13,7 +13,7 @@ import pytest
 
 from eligo.match.fhir import patient_from_bundle
 from eligo.match.load import load_patient, patient_from_data
-from eligo.match.patient import Code, Patient, PatientError
+from eligo.match.patient import Code, Patient, PatientError, ValueRange
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HCV = FIXTURES / "hcv_cirrhosis_bundle.json"
@@ -546,7 +546,33 @@ def observation(**fields: Any) -> dict[str, Any]:
         ),
         (
             observation(valueQuantity=quantity(0.5, "mg/dL") | {"comparator": "<"}),
-            {"value": None, "value_text": "<0.5", "unit": "mg/dL"},
+            {
+                "value": None,
+                "value_text": "<0.5",
+                "unit": "mg/dL",
+                "value_range": ValueRange(high=0.5, high_inclusive=False),
+            },
+        ),
+        (
+            observation(valueQuantity=quantity(60, "mL/min") | {"comparator": ">="}),
+            {"value": None, "value_range": ValueRange(low=60), "unit": "mL/min"},
+        ),
+        (
+            observation(valueQuantity=quantity(1, "mL") | {"comparator": "ad"}),
+            {"value": None, "value_text": "ad1", "value_range": None},
+        ),
+        (
+            observation(
+                valueRange={
+                    "low": quantity(100, "10*9/L"),
+                    "high": quantity(150, "10*9/L"),
+                }
+            ),
+            {"value": None, "value_range": ValueRange(low=100, high=150)},
+        ),
+        (
+            observation(valueRange={"high": quantity(5, "10*9/L")}),
+            {"value_range": ValueRange(high=5), "unit": "10*9/L"},
         ),
         (observation(valueInteger=2), {"value": 2.0, "unit": None}),
         (
@@ -657,6 +683,10 @@ def test_observation_reference_range(
         observation(valueQuantity=quantity(None, "10*3/uL")),
         observation(valueString="   "),
         observation(valueBoolean=True),  # not a value eligo reads
+        observation(  # a range with its bounds in two units
+            valueRange={"low": quantity(1, "10*9/L"), "high": quantity(5, "/uL")}
+        ),
+        observation(valueRange={"low": quantity(5), "high": quantity(1)}),
         observation(dataAbsentReason=concept("not performed")),
         observation(status="entered-in-error", valueInteger=1),
         observation(status="cancelled", valueInteger=1),

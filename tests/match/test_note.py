@@ -274,3 +274,93 @@ def test_eligo_docs_still_serialise_after_a_note(reader: NoteReader) -> None:
     (criterion,) = back.spans["criteria"]
     assert criterion._.fields["section"] == "inclusion"
     assert [c.label_ for c in criterion._.constraints] == ["age"]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "A 40-year-old woman is pale, tachycardic and tachypneic.",
+            {
+                "tachycardic": ("8867-4", 100.0, None),
+                "tachypneic": ("9279-1", 20.0, None),
+            },
+        ),
+        ("A 52-year-old man, afebrile.", {"afebrile": ("8310-5", None, 38.0)}),
+        (
+            "A 30-year-old woman. Her lab shows anemia and thrombocytopenia.",
+            {
+                "anemia": ("718-7", None, 13.0),
+                "thrombocytopenia": ("777-3", None, 150.0),
+            },
+        ),
+        ("A 61-year-old man who is obese.", {"obese": ("39156-5", 30.0, None)}),
+        # not read: negated, a qualifier that changes it, a child's vital sign
+        ("A 40-year-old woman, not tachycardic.", {}),
+        ("A 70-year-old man with orthostatic hypotension.", {}),
+        ("A 66-year-old woman with a low-grade fever.", {}),
+        ("A 4-year-old boy, tachycardic.", {}),
+        ("She is tachycardic.", {}),  # no age: adult norms may not apply
+    ],
+)
+def test_findings_in_words_bound_a_value(
+    reader: NoteReader, note: str, expected: dict[str, tuple]
+) -> None:
+    observations = reader.read(note, on=AS_OF).patient.observations
+    found = {}
+    for obs in observations:
+        if obs.value_range is None:
+            continue
+        assert obs.source is not None and obs.value is None
+        assert note[obs.source.start : obs.source.end] == obs.source.text
+        found[obs.source.text] = (
+            obs.codes[0].code,
+            obs.value_range.low,
+            obs.value_range.high,
+        )
+        assert obs.date == AS_OF.isoformat()
+    assert found == expected
+
+
+def test_findings_decide_only_what_their_range_settles(reader: NoteReader) -> None:
+    note = (
+        "0. A 45-year-old man presents with chest pain.\n"
+        "1. He is tachycardic and his lab shows thrombocytopenia.\n"
+    )
+    patient = reader.read(note, on=AS_OF).patient
+    trial = (
+        "Inclusion Criteria:\n- Heart rate of at least 90/min\n"
+        "- Heart rate above 120/min\n"
+        "Exclusion Criteria:\n- Platelets < 100 x 10^9/L\n"
+        "- Platelet count of 150 x 10^9/L or more\n"
+    )
+    doc = reader.parser.parse(Trial(id="T", text=trial))
+    (result,) = match(patient, [doc], as_of=AS_OF).trials
+    assert [c.verdict for c in result.criteria] == ["met", "unknown", "unknown", "met"]
+    first = result.criteria[0]
+    (source,) = first.sources
+    assert "tachycardic" in note[source.sentence_start : source.sentence_end]
+
+
+def test_shipped_findings_load_and_bad_ones_are_one_line() -> None:
+    from eligo.errors import RuleError
+    from eligo.match.findings import (
+        FindingRules,
+        compile_findings,
+        compiled_findings,
+    )
+    from eligo.normalise.lexicon import Lexicon
+
+    shipped = compiled_findings()
+    assert {c.finding.id for c in shipped} >= {"tachycardia", "anaemia", "fever"}
+    entry = {"id": "x", "terms": ["x"], "unit": "/min", "low": 1, "definition": "d"}
+    for bad, message in (
+        ({**entry, "analyte": "no_such_analyte"}, "no analyte 'no_such_analyte'"),
+        ({**entry, "analyte": "platelets"}, "unit '/min' does not convert"),
+    ):
+        rules = FindingRules(findings=(bad,))
+        with pytest.raises(RuleError, match=message) as err:
+            compile_findings(rules, Lexicon.default())
+        assert "\n" not in str(err.value)
+    with pytest.raises(ValueError, match="needs a low or a high"):
+        FindingRules(findings=({**entry, "analyte": "heart_rate", "low": None},))

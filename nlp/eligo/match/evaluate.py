@@ -111,7 +111,9 @@ def _fact_sources(ctx: Context) -> dict[str, Source]:
                 if source is not None:
                     found.setdefault(_describe_fact(name, fact), source)
         for obs in ctx.patient.observations:
-            if obs.source is not None and (obs.value is not None or obs.value_text):
+            if obs.source is not None and (
+                obs.value is not None or obs.value_text or obs.value_range
+            ):
                 found.setdefault(_describe_obs(obs), obs.source)
         ctx.cache["fact_sources"] = found
     return found
@@ -304,6 +306,8 @@ def _entity_mentions(
             _overlap(c, ent.start, ent.end) for c in covered
         ):
             continue
+        if ent.label == "Value":
+            continue  # read by a constraint, or qualifying: _unread_values
         window = _window_for(ent.start, ent.end, cons, windows)
         m = make_mention(
             ctx,
@@ -321,6 +325,19 @@ def _entity_mentions(
         elif ent.label in UNCHECKED_LABELS:
             unchecked.append(_unchecked(doc, ent.start, ent.end, ent.label))
     return mentions, unchecked
+
+
+def _unread_values(doc: Document, crit: Criterion) -> list[Atom]:
+    """Unknown atoms for the Value entities no constraint reads: a value
+    qualifies what the criterion asks ("hypertension of > 170/100 mm of
+    Hg"), so a criterion whose mentions hold is not shown to hold."""
+    return [
+        _unchecked(doc, ent.start, ent.end, ent.label)
+        for ent in crit.entities
+        if ent.label == "Value"
+        and ent.source != "rule"
+        and not any(_overlap(c, ent.start, ent.end) for c in crit.constraints)
+    ]
 
 
 def _subject_mentions(
@@ -362,6 +379,37 @@ def _attach_duration(cons: list[Constraint], mentions: list[Mention]) -> None:
         mentions[0].duration = durations[0]
 
 
+_OR_WORDS = frozenset({"or", "nor"})
+_NOT_OR_WORDS = frozenset({"and", "with", "without", "but", "who", "if", "plus"})
+
+
+def _all_or(
+    doc: Document, crit: Criterion, atoms: dict[int, Atom], mentions: list[Mention]
+) -> bool:
+    """Whether the checked constraints and the mentions are alternatives of
+    one OR ("a respiratory rate of at least 20/min or a PaCO2 of 32 mmHg or
+    lower or the use of mechanical ventilation"): the constraints' logic is
+    an OR (or there is one), and "or" stands in every gap between them and
+    the mentions, with no "and" ("with", "but", ...) in any."""
+    logic = crit.logic
+    if logic is not None and (
+        logic.op != "or" or any(isinstance(a, Logic) for a in logic.args)
+    ):
+        return False
+    if logic is None and len(atoms) > 1:
+        return False
+    cons = crit.constraints
+    spans = sorted(
+        [(cons[i].start, cons[i].end) for i in atoms]
+        + [(m.start, m.end) for m in mentions]
+    )
+    for (_, a_end), (b_start, _) in itertools.pairwise(spans):
+        gap = set(words(doc.text[a_end:b_start]))
+        if b_start < a_end or not gap & _OR_WORDS or gap & _NOT_OR_WORDS:
+            return False
+    return True
+
+
 def _group_values(
     doc: Document,
     crit: Criterion,
@@ -374,6 +422,9 @@ def _group_values(
     agreed), the mentions (OR across list separators, else agreed), and each
     unchecked entity."""
     groups: list[bool | None] = []
+    if atoms and mention_atoms and _all_or(doc, crit, atoms, mentions):
+        values = [a.holds for a in [*atoms.values(), *mention_atoms]]
+        return [any_of(values), *(a.holds for a in unchecked)]
     if atoms:
         if crit.logic is not None:
             groups.append(_tree(crit.logic, {i: a.holds for i, a in atoms.items()}))
@@ -448,7 +499,12 @@ def evaluate(doc: Document, index: int, ctx: Context) -> CriterionMatch:
     _attach_duration(cons, mentions)
     mention_atoms = [mention_atom(doc, m, ctx) for m in mentions]
     groups = _group_values(doc, crit, atoms, mentions, mention_atoms, unchecked)
-    all_atoms = _with_sources(ctx, atoms, cons, [*mention_atoms, *unchecked])
+    values = _unread_values(doc, crit)
+    if values:
+        # What the values qualify must hold *and* the values: a False stays.
+        holds = agreed(groups) if groups else None
+        groups = [None if holds is True else holds]
+    all_atoms = _with_sources(ctx, atoms, cons, [*mention_atoms, *unchecked, *values])
     return _decide(base, groups, all_atoms)
 
 

@@ -47,6 +47,7 @@ from .patient import (
     PatientError,
     Procedure,
     TrialParticipation,
+    ValueRange,
     date_bounds,
 )
 from .rules import SYSTEM_ALIASES, system_name
@@ -379,6 +380,40 @@ def _number(value: Any) -> str:
     return format(value, "f") if value is not None else ""
 
 
+def _comparator_range(comparator: str, value: Any) -> ValueRange | None:
+    """A ``valueQuantity`` with a comparator as an interval ("<0.5")."""
+    v = float(value)
+    if comparator in ("<", "<="):
+        return ValueRange(high=v, high_inclusive=comparator == "<=")
+    if comparator in (">", ">="):
+        return ValueRange(low=v, low_inclusive=comparator == ">=")
+    return None  # "ad": sufficient to achieve, not a bound
+
+
+def _range(model: Any) -> tuple[ValueRange | None, str | None]:
+    """A ``valueRange`` (inclusive bounds, FHIR's reading) and its unit; none
+    when the bounds are in different units or out of order."""
+    bounds = [
+        q for q in (model.low, model.high) if q is not None and q.value is not None
+    ]
+    units = {_unit(q) for q in bounds}
+    if not bounds or len(units) > 1:
+        return None, None
+    low = (
+        float(model.low.value)
+        if model.low is not None and model.low.value is not None
+        else None
+    )
+    high = (
+        float(model.high.value)
+        if model.high is not None and model.high.value is not None
+        else None
+    )
+    if low is not None and high is not None and low > high:
+        return None, None
+    return ValueRange(low=low, high=high), units.pop()
+
+
 class _Value:
     """The value of an Observation or one of its components."""
 
@@ -386,6 +421,7 @@ class _Value:
         self.value: float | None = None
         self.text: str | None = None
         self.unit: str | None = None
+        self.range: ValueRange | None = None
         self.found = False
         quantity = holder.valueQuantity
         if quantity is not None and quantity.value is not None:
@@ -393,8 +429,12 @@ class _Value:
             self.unit = _unit(quantity)
             if quantity.comparator:  # "<0.5": a bound, not the value
                 self.text = f"{quantity.comparator}{_number(quantity.value)}"
+                self.range = _comparator_range(quantity.comparator, quantity.value)
             else:
                 self.value = float(quantity.value)
+        elif holder.valueRange is not None:
+            self.range, self.unit = _range(holder.valueRange)
+            self.found = self.range is not None
         elif holder.valueInteger is not None:
             self.found = True
             self.value = float(holder.valueInteger)
@@ -818,6 +858,7 @@ class _Reader:
                     codes=codes,
                     value=value.value,
                     value_text=value.text,
+                    value_range=value.range,
                     unit=value.unit,
                     date=when,
                     reference_low=low,

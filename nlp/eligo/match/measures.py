@@ -8,6 +8,7 @@ use the result's own reference range."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,7 +16,7 @@ from ..document import Constraint, Document
 from ..normalise.lexicon import Analyte
 from ..normalise.units import find_unit, unit_table
 from .atoms import Atom, Context, evidence, negate
-from .patient import Observation, Patient, date_bounds
+from .patient import Observation, Patient, ValueRange, date_bounds
 from .rules import match_rules
 from .timing import Window, point_in, whole_days
 
@@ -56,6 +57,65 @@ def _interval(con: Constraint, low: float | None, high: float | None, unit: str)
     if high is not None:
         parts.append(f"{'<' if con.high_inclusive is False else '<='} {high:g}")
     return " and ".join(parts) + (f" {unit}" if unit else "")
+
+
+def _equal(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _range_holds(
+    rng: ValueRange, con: Constraint, low: float | None, high: float | None
+) -> bool | None:
+    """Whether every value of a result's interval lies within the bounds
+    (True), none does (False), or only some do (None)."""
+    strict_low = con.low_inclusive is False
+    strict_high = con.high_inclusive is False
+    a, b = rng.low, rng.high
+    # Every value is above ``a`` (or equal when low_inclusive), below ``b``.
+    above_low = low is None or (
+        a is not None
+        and (a > low or (_equal(a, low) and (not rng.low_inclusive or not strict_low)))
+    )
+    below_high = high is None or (
+        b is not None
+        and (
+            b < high
+            or (_equal(b, high) and (not rng.high_inclusive or not strict_high))
+        )
+    )
+    if above_low and below_high:
+        return True
+    over = (
+        high is not None
+        and a is not None
+        and (a > high or (_equal(a, high) and (not rng.low_inclusive or strict_high)))
+    )
+    under = (
+        low is not None
+        and b is not None
+        and (b < low or (_equal(b, low) and (not rng.high_inclusive or strict_low)))
+    )
+    return False if over or under else None
+
+
+def _range_text(rng: ValueRange) -> str:
+    parts = []
+    if rng.low is not None:
+        parts.append(f"{'>=' if rng.low_inclusive else '>'} {rng.low:g}")
+    if rng.high is not None:
+        parts.append(f"{'<=' if rng.high_inclusive else '<'} {rng.high:g}")
+    return " and ".join(parts)
+
+
+def _convert_range(
+    rng: ValueRange, convert: Callable[[float], float | None]
+) -> ValueRange | None:
+    """The interval in another unit (unit conversions keep the order)."""
+    low = convert(rng.low) if rng.low is not None else None
+    high = convert(rng.high) if rng.high is not None else None
+    if (rng.low is not None and low is None) or (rng.high is not None and high is None):
+        return None
+    return rng.model_copy(update={"low": low, "high": high})
 
 
 def age_atom(doc: Document, con: Constraint, ctx: Context) -> Atom:
@@ -208,7 +268,12 @@ def _rank(ctx: Context, analyte_id: str, obs: Observation) -> float | None:
 
 
 def _describe_obs(obs: Observation) -> str:
-    value = obs.value_text if obs.value_text is not None else f"{obs.value:g}"
+    if obs.value_text is not None:
+        value = obs.value_text
+    elif obs.value is None and obs.value_range is not None:
+        value = _range_text(obs.value_range)
+    else:
+        value = f"{obs.value:g}"
     unit = f" {obs.unit}" if obs.unit else ""
     when = f" on {obs.date}" if obs.date else " (undated)"
     return f"{obs.name or obs.codes[0].code}: {value}{unit}{when}"
@@ -264,10 +329,16 @@ def _latest_result(
         o
         for o in results
         if point_in(o.date, window) is True
-        and (o.value is not None or o.value_text is not None)
+        and (
+            o.value is not None or o.value_text is not None or o.value_range is not None
+        )
     ]
     if usable:
-        return max(usable, key=lambda o: date_bounds(o.date or "0001")[1])
+        # The latest; on the same day a number wins over a range.
+        return max(
+            usable,
+            key=lambda o: (date_bounds(o.date or "0001")[1], o.value is not None),
+        )
     when = window.describe()
     if default:
         days = f"{ctx.lab_max_age_days:g}"
@@ -334,31 +405,60 @@ def _by_canonical(
 ) -> _Compared:
     """A bound in a known unit: both sides converted to the analyte's unit."""
     obs, entry = r.obs, r.entry
-    if obs.value is None:
+    if obs.value is None and obs.value_range is None:
         return _no_value(r)
     assert con.canonical is not None  # chosen by _comparison
     ucum = _ucum(obs.unit) if obs.unit else entry.ucum
-    value = ctx.lexicon.convert(r.analyte_id, obs.value, ucum) if ucum else None
-    if value is None:
-        return _Unread(
-            f"unit {obs.unit!r} cannot be converted to {entry.ucum}",
-            [f"{entry.name} in a unit convertible to {entry.ucum}"],
-        )
+    cannot = _Unread(
+        f"unit {obs.unit!r} cannot be converted to {entry.ucum}",
+        [f"{entry.name} in a unit convertible to {entry.ucum}"],
+    )
+    if ucum is None:
+        return cannot
+
+    def convert(v: float) -> float | None:
+        return ctx.lexicon.convert(r.analyte_id, v, ucum)
+
     low, high, unit = con.canonical.low, con.canonical.high, con.canonical.unit
+    criterion = f"criterion {_interval(con, con.low, con.high, con.unit or '')}" + (
+        "" if (con.unit or "") == unit else f" = {_interval(con, low, high, unit)}"
+    )
+    if obs.value is None:
+        assert obs.value_range is not None
+        rng = _convert_range(obs.value_range, convert)
+        if rng is None:
+            return cannot
+        converted = "" if ucum == unit else f" = {_range_text(rng)} {unit}"
+        said = f"{entry.name} {_range_text(obs.value_range)} {obs.unit or ''}"
+        return _range_compared(
+            r, _range_holds(rng, con, low, high), said + converted, criterion
+        )
+    value = convert(obs.value)
+    if value is None:
+        return cannot
     converted = "" if ucum == unit else f" = {value:g} {unit}"
     holds = _within_bounds(value, con, low, high)
-    return holds, (
-        f"{entry.name} {obs.value:g} {obs.unit or ''}{converted}; criterion "
-        f"{_interval(con, con.low, con.high, con.unit or '')}"
-        + ("" if (con.unit or "") == unit else f" = {_interval(con, low, high, unit)}")
-    )
+    return holds, f"{entry.name} {obs.value:g} {obs.unit or ''}{converted}; {criterion}"
+
+
+def _range_compared(
+    r: _Reading, holds: bool | None, said: str, criterion: str
+) -> _Compared:
+    """A result's interval against a criterion: decided only when the whole
+    interval is inside or outside it."""
+    if holds is None:
+        return _Unread(
+            f"{said}: partly within the {criterion}",
+            [f"{r.entry.name} numeric result"],
+        )
+    return holds, f"{said}; {criterion}"
 
 
 def _as_written(doc: Document, con: Constraint, ctx: Context, r: _Reading) -> _Compared:
     """A bound without a canonical form: compared only in the same unit (or
     when the criterion gives none)."""
     obs, entry = r.obs, r.entry
-    if obs.value is None:
+    if obs.value is None and obs.value_range is None:
         return _no_value(r)
     ucum = _ucum(obs.unit) if obs.unit else entry.ucum
     if con.unit is not None and ucum != con.unit:
@@ -366,8 +466,13 @@ def _as_written(doc: Document, con: Constraint, ctx: Context, r: _Reading) -> _C
             f"no conversion from {obs.unit!r} to {con.unit!r}",
             [f"{entry.name} in {con.unit}"],
         )
-    holds = _within_bounds(obs.value, con, con.low, con.high)
     bounds = _interval(con, con.low, con.high, con.unit or "")
+    if obs.value is None:
+        assert obs.value_range is not None
+        holds = _range_holds(obs.value_range, con, con.low, con.high)
+        said = f"{entry.name} {_range_text(obs.value_range)}"
+        return _range_compared(r, holds, said, f"criterion {bounds}")
+    holds = _within_bounds(obs.value, con, con.low, con.high)
     return holds, f"{entry.name} {obs.value:g}; criterion {bounds}"
 
 

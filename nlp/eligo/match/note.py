@@ -50,6 +50,7 @@ from ..normalise.lexicon import Lexicon
 from ..normalise.quantities import find_quantities
 from ..readers.sanitise import clean_text
 from ..segment.view import reading_view
+from .findings import NOT_NOW, find_findings, finding_observation
 from .patient import (
     Condition,
     Medication,
@@ -331,6 +332,41 @@ def _observations(
     return out
 
 
+def _findings(
+    text: str,
+    doc: Document,
+    sentences: _Sentences,
+    sections: list[tuple[int, int, str]],
+    lexicon: Lexicon,
+    on: str,
+    age: float | None,
+) -> list[Observation]:
+    """Findings stated in words ("tachycardic", "thrombocytopenia") as
+    observations with a value range (:mod:`eligo.match.findings`)."""
+    not_now = [
+        (e.start, e.end)
+        for c in doc.criteria
+        for e in c.entities
+        if e.negated or (e.assertion or "present") in NOT_NOW
+    ]
+    not_now += [
+        (start, end) for start, end, cat in sections if cat in SECTION_ASSERTIONS
+    ]
+    out = []
+    for found in find_findings(
+        text,
+        adult=None if age is None else age >= 18,
+        not_now=not_now,
+        lexicon=lexicon,
+    ):
+        s, _ = sentences.around(found.start, found.end)
+        if _said_of_family(text, s, found.start):
+            continue
+        source = sentences.source(found.start, found.end)
+        out.append(finding_observation(found, text, lexicon, date=on, source=source))
+    return out
+
+
 _FAMILY = re.compile(
     r"\b(?:mother|father|sister|brother|sibling|son|daughter|aunt|uncle|cousin"
     r"|parent|grand(?:mother|father|parent)|niece|nephew)s?\b"
@@ -575,6 +611,9 @@ class NoteReader:
                 )
             )
         observations = _observations(text, doc, sentences, self.lexicon, day)
+        observations += _findings(
+            text, doc, sentences, sections, self.lexicon, day, fields.get("age")
+        )
         complete: list[str] = (
             ["conditions", "medications", "procedures"] if self.closed_world else []
         )

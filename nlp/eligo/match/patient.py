@@ -27,7 +27,7 @@ from datetime import date
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PATIENT_SCHEMA_FILE = "patient.schema.json"
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -143,11 +143,33 @@ class Procedure(_Fact):
     _dates = field_validator("date")(_check_date)
 
 
+class ValueRange(_Model):
+    """A result known only as an interval, in its observation's ``unit``: a
+    lab's "< 0.5" (FHIR ``valueQuantity.comparator``, ``valueRange``) or a
+    finding a note states ("tachycardic": heart rate > 100 /min). A bound
+    left out is open."""
+
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ValueRange:
+        if self.low is None and self.high is None:
+            raise ValueError("a value range needs a low or a high bound")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"value range low {self.low} is above high {self.high}")
+        return self
+
+
 class Observation(_Model):
     """A lab result, vital sign or score (ECOG, Child-Pugh, NYHA).
 
     ``value`` is a number in ``unit`` (any unit eligo reads, or UCUM); an
-    ordinal result ("B" for Child-Pugh) goes in ``value_text``.
+    ordinal result ("B" for Child-Pugh) goes in ``value_text``; a result
+    known only as an interval in ``value_range`` (a criterion is decided by
+    it only when the whole interval lies inside or outside the criterion's).
     ``reference_low``/``reference_high`` are the lab's normal range in the
     same unit, needed for thresholds written as multiples of ULN/LLN.
     """
@@ -156,6 +178,7 @@ class Observation(_Model):
     codes: list[Code] = Field(default_factory=list)
     value: float | None = None
     value_text: str | None = None
+    value_range: ValueRange | None = None
     unit: str | None = None
     date: str | None = None
     reference_low: float | None = None
