@@ -364,3 +364,15 @@ def test_shipped_findings_load_and_bad_ones_are_one_line() -> None:
         assert "\n" not in str(err.value)
     with pytest.raises(ValueError, match="needs a low or a high"):
         FindingRules(findings=({**entry, "analyte": "heart_rate", "low": None},))
+
+
+def test_a_pulse_is_a_heart_rate(reader: NoteReader) -> None:
+    note = "A 50-year-old man. His pulse is 120.\n"
+    patient = reader.read(note, on=AS_OF).patient
+    doc = reader.parser.parse(
+        Trial(id="T", text="Inclusion Criteria:\n- Heart rate above 100/min\n")
+    )
+    (result,) = match(patient, [doc], as_of=AS_OF).trials
+    (crit,) = result.criteria
+    assert crit.verdict == "met"
+    assert note[crit.sources[0].start : crit.sources[0].end] == "pulse is 120"
