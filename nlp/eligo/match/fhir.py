@@ -32,6 +32,7 @@ Dates keep only their date part and their precision (``"2019"`` stays).
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date, datetime
 from typing import Any, Literal
@@ -393,25 +394,18 @@ def _comparator_range(comparator: str, value: Any) -> ValueRange | None:
 def _range(model: Any) -> tuple[ValueRange | None, str | None]:
     """A ``valueRange`` (inclusive bounds, FHIR's reading) and its unit; none
     when the bounds are in different units or out of order."""
-    bounds = [
-        q for q in (model.low, model.high) if q is not None and q.value is not None
-    ]
-    units = {_unit(q) for q in bounds}
-    if not bounds or len(units) > 1:
+    given = {"low": model.low, "high": model.high}
+    values = {
+        k: float(q.value)
+        for k, q in given.items()
+        if q is not None and q.value is not None
+    }
+    units = {_unit(given[k]) for k in values}
+    if not values or len(units) > 1:
         return None, None
-    low = (
-        float(model.low.value)
-        if model.low is not None and model.low.value is not None
-        else None
-    )
-    high = (
-        float(model.high.value)
-        if model.high is not None and model.high.value is not None
-        else None
-    )
-    if low is not None and high is not None and low > high:
+    if values.get("low", -math.inf) > values.get("high", math.inf):
         return None, None
-    return ValueRange(low=low, high=high), units.pop()
+    return ValueRange(**values), units.pop()
 
 
 class _Value:

@@ -28,6 +28,7 @@ from pydantic import Field, model_validator
 
 from ..errors import RuleError
 from ..normalise.lexicon import Lexicon
+from ..normalise.units import phrase_pattern
 from ..pipeline.resources import RuleModel, load_rule_object
 from .patient import Code, Observation, Source, ValueRange
 
@@ -63,16 +64,12 @@ class Finding(RuleModel):
 
     @model_validator(mode="after")
     def _bounded(self) -> Finding:
-        ValueRange(
-            low=self.low,
-            high=self.high,
-            low_inclusive=self.low_inclusive,
-            high_inclusive=self.high_inclusive,
-        )
+        self.range  # noqa: B018  (building the range validates the bounds)
         return self
 
     @property
     def range(self) -> ValueRange:
+        """The interval the finding implies, in ``unit``."""
         return ValueRange(
             low=self.low,
             high=self.high,
@@ -86,11 +83,6 @@ class FindingRules(RuleModel):
 
     description: str = ""
     findings: tuple[Finding, ...]
-
-
-def _alternation(phrases: Iterable[str]) -> str:
-    ordered = sorted({" ".join(p.split()) for p in phrases}, key=len, reverse=True)
-    return "|".join(re.escape(p).replace(r"\ ", r"[\s-]+") for p in ordered)
 
 
 @dataclass(frozen=True)
@@ -130,11 +122,11 @@ def compile_findings(rules: FindingRules, lexicon: Lexicon) -> tuple[_Compiled, 
         out.append(
             _Compiled(
                 f,
-                re.compile(rf"\b(?:{_alternation(f.terms)})\b", re.IGNORECASE),
-                re.compile(rf"\b(?:{_alternation(f.not_after)})[\s-]*$", re.IGNORECASE)
+                re.compile(phrase_pattern(f.terms), re.IGNORECASE),
+                re.compile(rf"(?:{phrase_pattern(f.not_after)})[\s-]*$", re.IGNORECASE)
                 if f.not_after
                 else None,
-                re.compile(rf"[\s-]*(?:{_alternation(f.not_before)})\b", re.IGNORECASE)
+                re.compile(rf"[\s-]*(?:{phrase_pattern(f.not_before)})", re.IGNORECASE)
                 if f.not_before
                 else None,
             )
@@ -142,9 +134,10 @@ def compile_findings(rules: FindingRules, lexicon: Lexicon) -> tuple[_Compiled, 
     return tuple(out)
 
 
-def _clause_start(text: str, start: int, floor: int) -> int:
-    begin = floor
-    for m in _CLAUSE_BREAK.finditer(text, floor, start):
+def _clause_start(text: str, start: int) -> int:
+    """Where the clause holding ``start`` begins (after the last break)."""
+    begin = max(0, start - 200)
+    for m in _CLAUSE_BREAK.finditer(text, begin, start):
         begin = m.end()
     return begin
 
@@ -163,7 +156,6 @@ def find_findings(
     *,
     adult: bool | None,
     not_now: Iterable[tuple[int, int]] = (),
-    sentence_start: int = 0,
     lexicon: Lexicon | None = None,
 ) -> list[FoundFinding]:
     """Every asserted finding mention in ``text`` (see the module docstring).
@@ -173,8 +165,6 @@ def find_findings(
         adult: Whether the patient is 18 or older (``None``: age unknown).
         not_now: Spans (of concept-model entities) not asserted of the
             patient now; a finding overlapping one is skipped.
-        sentence_start: Where negation cues may start to count (0: anywhere
-            in the clause).
         lexicon: The analyte lexicon the findings are checked against.
     """
     blocked = sorted(not_now)
@@ -186,7 +176,7 @@ def find_findings(
             start, end = m.span()
             if any(a < end and start < b for a, b in blocked):
                 continue
-            clause = _clause_start(text, start, sentence_start)
+            clause = _clause_start(text, start)
             if _NEGATED.search(text, clause, start):
                 continue
             if c.after is not None and c.after.search(text, max(0, start - 40), start):
