@@ -93,6 +93,41 @@ THRESHOLDS = [
         "Retinal thickness of at least 300 µm",
         [("measurement", "Retinal thickness", 300, True, None, None, "um", None)],
     ),
+    # The instrument a value is read on, written after the value.
+    (
+        "Anxiety of 8 or more on the Hospital Anxiety and Depression Scale (HADS)",
+        [
+            (
+                "score",
+                "Hospital Anxiety and Depression Scale (HADS)",
+                8,
+                True,
+                None,
+                None,
+                None,
+                None,
+            )
+        ],
+    ),
+    (
+        "Tinnitus rated ≥ 38 on the tinnitus THI",
+        [("measurement", "tinnitus THI", 38, True, None, None, None, None)],
+    ),
+    # A generic scale names no instrument: the phrase before is the analyte.
+    (
+        "Fatigue severity ≥ 4 on a 0-10 scale",
+        [("measurement", "Fatigue severity", 4, True, None, None, None, None)],
+    ),
+    # A stray "=" before the comparator.
+    (
+        "Stands unaided = <2",
+        [("measurement", "Stands unaided", None, None, 2, False, None, None)],
+    ),
+    # Two opposite bounds side by side are one range.
+    (
+        "Calf circumference >30 cm <45 cm",
+        [("measurement", "Calf circumference", 30, False, 45, False, "cm", None)],
+    ),
     # Not thresholds: a scale's definition, durations, a number with no phrase.
     ("Rated on a 0-100 scale", []),
     ("Symptoms for more than 3 months", []),

@@ -73,6 +73,9 @@ CASES = [
     ("not greater than 1.5", [("bound", None, None, 1.5, T, None, None, "not greater than 1.5")]),
     ("no greater than 1.5", [("bound", None, None, 1.5, T, None, None, "no greater than 1.5")]),
     ("not exceeding 2 × ULN", [("bound", None, None, 2, T, None, "ULN", "not exceeding 2 × ULN")]),
+    # Reference-range wordings of the limits.
+    ("> 2 times the upper reference limit", [("bound", 2, F, None, None, None, "ULN", "> 2 times the upper reference limit")]),
+    ("below the lower reference limit", [("bound", None, None, 1, F, None, "LLN", "below the lower reference limit")]),
     ("not to exceed 400 mg", [("bound", None, None, 400, T, "mg", None, "not to exceed 400 mg")]),
     ("does not exceed 10", [("bound", None, None, 10, T, None, None, "does not exceed 10")]),
     ("less than or equal to 2", [("bound", None, None, 2, T, None, None, "less than or equal to 2")]),
@@ -116,6 +119,13 @@ CASES = [
     ("6 months to 2 years", [("range", 0.5, T, 2, T, "a", None, "6 months to 2 years")]),
     ("≥ 18 and ≤ 65 years", [("range", 18, T, 65, T, "a", None, "≥ 18 and ≤ 65 years")]),
     ("> 18 and < 65", [("range", 18, F, 65, F, None, None, "> 18 and < 65")]),
+    # Forms written by non-native writers: calques and "then" for "than".
+    ("glucose major than 126 mg/dL", [("bound", 126, F, None, None, "mg/dL", None, "major than 126 mg/dL")]),
+    ("score superior or equal to 3", [("bound", 3, T, None, None, None, None, "superior or equal to 3")]),
+    ("Hb less then 9", [("bound", None, None, 9, F, None, None, "less then 9")]),
+    # Two opposite bounds side by side; two bounds of one side stay apart.
+    ("> 25 < 40 kg/m2", [("range", 25, F, 40, F, "kg/m2", None, "> 25 < 40 kg/m2")]),
+    ("> 4 > 6", [("bound", 4, F, None, None, None, None, "> 4"), ("bound", 6, F, None, None, None, None, "> 6")]),
     # "and less": a conjunction and the prefix "less than", not the postfix "and less".
     ("at least 3 months and less than 4 years", [("range", 0.25, T, 4, F, "a", None, "at least 3 months and less than 4 years")]),
     ("20 years and less or equal 55 years", [("bound", None, None, 55, T, "a", None, "less or equal 55 years")]),

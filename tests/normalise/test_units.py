@@ -92,6 +92,7 @@ FORMS = [
     ("mL/min", "mL/min"),
     ("ml/min", "mL/min"),
     ("mL/min/1.73m2", "mL/min/{1.73_m2}"),
+    ("ml / min / 1.73m", "mL/min/{1.73_m2}"),
     ("mL/min/1.73 m²", "mL/min/{1.73_m2}"),
     ("ml/min/1.73m^2", "mL/min/{1.73_m2}"),
     ("mmHg", "mm[Hg]"),

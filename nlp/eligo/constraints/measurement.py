@@ -40,7 +40,7 @@ from ..normalise.units import dimension, unit_table
 from ..pipeline.patterns import trie_pattern
 from ..pipeline.resources import load_rule_object
 from .base import CriterionRuleComponent
-from .phrases import OpenVocabulary, Phrase, PhraseFinder
+from .phrases import OpenVocabulary, Phrase, PhraseFinder, abbreviation
 
 ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
@@ -248,13 +248,17 @@ class MeasurementComponent(CriterionRuleComponent):
             if prev is not None and self._chained(view, prev["end"], comp.start):
                 con = self._shared(view, criterion, prev, comp)
             else:
-                phrase = self.phrases.before(view, floor, comp.start)
+                later = (c.start for c in comparisons if c.start > comp.end)
+                nxt = min(e, next(later, e))
+                # ">= 5 on the pain NRS": the instrument a value is read on.
+                phrase = self.phrases.instrument(view, comp.end, nxt)
                 other = None
                 if phrase is None:
-                    nxt = next((c.start for c in comparisons if c.start > comp.end), e)
-                    phrase = self.phrases.after(view, comp.end, min(e, nxt))
-                else:
-                    other = self._coordinated(view, floor, phrase)
+                    phrase = self.phrases.before(view, floor, comp.start)
+                    if phrase is None:
+                        phrase = self.phrases.after(view, comp.end, nxt)
+                    else:
+                        other = self._coordinated(view, floor, phrase)
                 if other is not None:
                     out.append(self._open_constraint(view, criterion, other, comp))
                 if phrase is not None:
@@ -408,7 +412,7 @@ class MeasurementComponent(CriterionRuleComponent):
             return other
         if a[-1].isalpha() and a[-1].lower() == b[-1].lower() and len(a) > 1:
             return other
-        if len(a) == len(b) == 1 and _abbreviation(a[0]) and _abbreviation(b[0]):
+        if len(a) == len(b) == 1 and abbreviation(a[0]) and abbreviation(b[0]):
             return other
         return None
 
@@ -578,11 +582,6 @@ class MeasurementComponent(CriterionRuleComponent):
         if (c.low is not None and low is None) or (c.high is not None and high is None):
             return None
         return {"low": _round(low), "high": _round(high), "unit": target}
-
-
-def _abbreviation(word: str) -> bool:
-    """An abbreviation such as "FEV1", "WHZ": short, no lower-case letter."""
-    return len(word) <= 8 and word.upper() == word and any(c.isalpha() for c in word)
 
 
 def _round(value: float | None) -> float | None:

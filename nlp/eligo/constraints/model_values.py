@@ -17,11 +17,15 @@ gives such a comparison a second chance, by one precedence:
    in the criterion, else the analyte of the threshold before it; with
    neither, nothing is made. The analyte has no code (``id`` and ``code``
    null): the lexicon already had its chance.
+4. A range that defines a scale ("on a 0-10 scale": ``scale_words`` of
+   ``rules/measurements.json``, as the rule reader skips it) is no threshold.
 
 Without the concept model (``concepts=False``) criteria carry no model
 entities and this component adds nothing.
 """
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
@@ -29,12 +33,21 @@ from spacy.tokens import Doc
 
 from ..normalise.comparisons import find_comparisons
 from ..pipeline.extensions import doc_view
+from ..pipeline.patterns import trie_pattern
+from ..pipeline.resources import read_rule_json
 from ..pipeline.spans import add_constraints, criteria, record
 
 #: Entity labels an analyte can have.
 ANALYTE_LABELS = frozenset({"Measurement", "Observation"})
 #: UCUM time units: those comparisons belong to windows and durations.
 TIME_UNITS = frozenset({"s", "min", "h", "d", "wk", "mo", "a"})
+
+
+@lru_cache(maxsize=1)
+def _scale_after() -> re.Pattern[str]:
+    """What follows a range that defines a scale ("0-10 [scale]")."""
+    words = read_rule_json("measurements.json")["open_vocabulary"]["scale_words"]
+    return re.compile(rf"\s*(?:{trie_pattern(words)})(?![a-z])", re.IGNORECASE)
 
 
 class ModelValueComponent:
@@ -72,6 +85,9 @@ class ModelValueComponent:
         for comp in find_comparisons(view, crit["start"], crit["end"]):
             if comp.kind == "normal" or comp.unit in TIME_UNITS:
                 continue
+            scale = _scale_after().match(view, comp.end, crit["end"])
+            if comp.kind == "range" and scale is not None:
+                continue  # "a 0-10 scale" defines the scale
             if any(comp.start < e and s < comp.end for s, e in taken):
                 continue
             if not any(comp.start < v["end"] and v["start"] < comp.end for v in values):

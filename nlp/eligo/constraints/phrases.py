@@ -35,6 +35,9 @@ class OpenVocabulary(BaseModel):
     scale_words: list[str]
     score_words: list[str]
     rate_units: dict[str, str]
+    instrument_leads: list[str]
+    instrument_heads: list[str]
+    instrument_max_words: int
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,15 @@ class PhraseFinder:
         self.leading = frozenset(w.lower() for w in rules.leading_fillers)
         self.trailing = frozenset(w.lower() for w in rules.trailing_fillers)
         self.after_stops = frozenset(w.lower() for w in rules.after_stops)
+        leads = "|".join(
+            r"\s+".join(map(re.escape, lead.split()))
+            for lead in sorted(rules.instrument_leads, key=len, reverse=True)
+        )
+        self.instrument_lead = re.compile(rf"\s*(?:{leads})\s+", re.IGNORECASE)
+        self.instrument_heads = frozenset(w.lower() for w in rules.instrument_heads)
+        self.instrument_max = rules.instrument_max_words
+        # Names hold "and", "of", "for" ("Positive and Negative Syndrome Scale").
+        self.instrument_stops = self.after_stops - {"and", "of", "for", "or", "in"}
 
     def before(self, view: str, lower: int, pos: int) -> Phrase | None:
         """The phrase that ends right before ``pos``, not reaching before ``lower``.
@@ -70,6 +82,9 @@ class PhraseFinder:
         i = len(tokens) - 1
         # An opening parenthesis right before the value: "strength (<26 kg".
         if i >= 0 and view[tokens[i][0]] in "([":
+            i -= 1
+        # A stray "=" before the comparator: "Walks unaided = <1".
+        if i >= 0 and view[tokens[i][0] : tokens[i][1]] == "=":
             i -= 1
         while i >= 0 and view[tokens[i][0] : tokens[i][1]].lower() in self.trailing:
             i -= 1
@@ -123,6 +138,36 @@ class PhraseFinder:
         start, end = words[0][0], words[-1][1]
         return Phrase(start, end, view[start:end])
 
+    def instrument(self, view: str, pos: int, upper: int) -> Phrase | None:
+        """The instrument a value right before ``pos`` is read on: ">= 5 [on
+        the] pain NRS", "a 5 or greater on the Geriatric Depression Scale
+        (GDS)". Its last word is an instrument head ("scale", "index") or an
+        abbreviation, read up to the first head within
+        ``instrument_max_words`` words; a bracketed abbreviation after it is
+        kept. A generic
+        scale ("on a 0-10 scale") is no instrument."""
+        lead = self.instrument_lead.match(view, pos, upper)
+        if lead is None:
+            return None
+        tokens = [m.span() for m in _TOKEN.finditer(view, lead.end(), upper)]
+        end: int | None = None
+        for s, e in tokens[: self.instrument_max]:
+            tok = view[s:e]
+            if not tok[0].isalpha() or tok.lower() in self.instrument_stops:
+                break
+            if tok.lower() in self.instrument_heads:
+                end = e
+                break  # the first head ends the name ("... Scale (HADS)")
+            if _named_abbreviation(tok):
+                end = e  # "the pain NRS"; a head after it still wins
+        if end is None:
+            return None
+        close = re.match(r"\s*\(\s*([^\W_][\w\-]*)\s*\)", view[end:upper])
+        if close is not None and _named_abbreviation(close.group(1)):
+            end += close.end()
+        start = lead.end()
+        return Phrase(start, end, view[start:end])
+
     @staticmethod
     def _paren_group(
         view: str, tokens: list[tuple[int, int]], close: int
@@ -135,3 +180,13 @@ class PhraseFinder:
             if ch == ")":
                 return None
         return None
+
+
+def abbreviation(word: str) -> bool:
+    """An abbreviation such as "FEV1", "WHZ": short, no lower-case letter."""
+    return len(word) <= 8 and word.upper() == word and any(c.isalpha() for c in word)
+
+
+def _named_abbreviation(word: str) -> bool:
+    """An abbreviation of two letters or more ("NRS", "GDS-15"), not "T"."""
+    return abbreviation(word) and sum(c.isalpha() for c in word) >= 2

@@ -282,7 +282,7 @@ def _merge(a: Comparison, b: Comparison, joiner: str) -> Comparison | None:
     low, high = lo.low * lo_factor, hi.high * hi_factor
     if low > high:
         return None
-    text = f"{a.comparator_text} {joiner} {b.comparator_text}"
+    text = " ".join(t for t in (a.comparator_text, joiner, b.comparator_text) if t)
     return Comparison(
         a.start, b.end, low, lo.low_inclusive, high, hi.high_inclusive, unit, rel,
         a.quantities + b.quantities, text, "range", (a, b),
@@ -518,7 +518,12 @@ def _merge_bounds(
                 if a.end <= b.start
                 else None
             )
-            merged = _merge(a, b, m.group(1)) if m is not None else None
+            if m is not None:
+                merged = _merge(a, b, m.group(1))
+            elif a.end <= b.start and not view[a.end : b.start].strip():
+                merged = _merge(a, b, "")  # ">18 <28": two bounds side by side
+            else:
+                merged = None
             if merged is not None:
                 out.append(merged)
                 i += 2
