@@ -287,3 +287,25 @@ def test_compared_durations(parser, text: str, evidence: str, low, high) -> None
 def test_a_frequency_is_no_duration(parser) -> None:
     _, crit = _parse(parser, "Able to attend visits every 3 months")
     assert not [c for c in crit.constraints if c.type == "duration"]
+
+
+def test_two_bounds_joined_by_and_stay_two_durations(parser) -> None:
+    doc, crit = _parse(parser, "Pain duration more than 6 weeks and less than 2 years")
+    got = [
+        (doc.text[c.start : c.end], c.low_days, c.high_days)
+        for c in crit.constraints
+        if c.low_days is not None or c.high_days is not None
+    ]
+    assert [g[1:] for g in got] == [
+        (pytest.approx(42), None),
+        (None, pytest.approx(730.5)),
+    ]
+    assert got[1][0] == "less than 2 years"
+    assert got[0][0].endswith("more than 6 weeks")
+
+
+def test_half_a_unit_is_a_number(parser) -> None:
+    doc, crit = _parse(parser, "No systemic steroids in the last half year")
+    (con,) = [c for c in crit.constraints if c.high_days is not None]
+    assert doc.text[con.start : con.end] == "in the last half year"
+    assert con.high_days == pytest.approx(182.625)

@@ -167,7 +167,13 @@ class WindowComponent(CriterionRuleComponent):
         out: list[dict[str, Any]] = []
         if _NUMERIC.search(view, criterion["start"], criterion["end"]) is None:
             return out
-        comps = find_comparisons(view, criterion["start"], criterion["end"])
+        # Two bounds joined by "and" stay two durations ("more than 2 months
+        # and less than 5 years"), as ages do: each keeps its own evidence.
+        comps = [
+            part
+            for c in find_comparisons(view, criterion["start"], criterion["end"])
+            for part in (c.parts or (c,))
+        ]
         # A bare length of time is a duration of exactly that ("failed 3
         # months of treatment", "a 10-week programme"); "every 3 months" is
         # a frequency.
