@@ -118,6 +118,32 @@ THRESHOLDS = [
         "Fatigue severity ≥ 4 on a 0-10 scale",
         [("measurement", "Fatigue severity", 4, True, None, None, None, None)],
     ),
+    # A bracketed restatement of the first value does not break the chain.
+    (
+        "Core temperature > 39 °C (102.2 °F) or < 35 °C",
+        [
+            (
+                "measurement",
+                "Core temperature",
+                39,
+                False,
+                None,
+                None,
+                "Cel",
+                "body_temperature",
+            ),
+            (
+                "measurement",
+                "Core temperature",
+                None,
+                None,
+                35,
+                False,
+                "Cel",
+                "body_temperature",
+            ),
+        ],
+    ),
     # A stray "=" before the comparator.
     (
         "Stands unaided = <2",

@@ -16,6 +16,9 @@ from eligo.segment.view import reading_view
 CASES = [
     # (text, [(value, unit, relative_to, quantity text), ...])
     ("1.5", [(1.5, None, None, "1.5")]),
+    # An ordinal before "percentile" is a rank, not a percent.
+    ("below the 3rd percentile", [(3, "{percentile}", None, "3rd percentile")]),
+    ("> 97th centile", [(97, "{percentile}", None, "97th centile")]),
     ("1,500/mm3", [(1500, "/mm3", None, "1,500/mm3")]),
     ("100,000/mm³", [(100000, "/mm3", None, "100,000/mm³")]),
     ("0,5 mg/dL", [(0.5, "mg/dL", None, "0,5 mg/dL")]),

@@ -157,6 +157,8 @@ class MeasurementComponent(CriterionRuleComponent):
             rf"(?<=[\s)])(?:{trie_pattern(rules.shared_joiners)})\s+$", f
         )
         self.expansion_gap = re.compile(r"[^()<>=≤≥\d;,]{0,40}\(\s*")
+        # A bracketed restatement of a value (a conversion, a unit symbol).
+        self.aside = re.compile(r"\s*\([^()<>=≤≥;]{1,30}\)")
 
     # -- extraction ------------------------------------------------------------
 
@@ -374,9 +376,16 @@ class MeasurementComponent(CriterionRuleComponent):
 
     def _chained(self, view: str, end: int, start: int) -> bool:
         """Whether a comparison at ``start`` is another value of the threshold
-        ending at ``end``: only a joiner between ("BMI < 20 or > 35"), or the
-        group the first value is for ("<26 kg in men; <18 kg in women")."""
+        ending at ``end``: only a joiner between ("BMI < 20 or > 35"), after
+        at most a bracketed restatement of the first value ("> 38 °C (100.4
+        °F) or < 36 °C"), or the group the first value is for ("<26 kg in
+        men; <18 kg in women")."""
         if self.chain.fullmatch(view, end, start):
+            return True
+        # "> 38 °C (100.4 °F) or < 36 °C", "> 38 degrees Celsius (C) or < 36":
+        # the first value restated in brackets, then the joiner.
+        aside = self.aside.match(view, end, start)
+        if aside is not None and self.chain.fullmatch(view, aside.end(), start):
             return True
         return (
             start - end <= self.rules.max_gap_chars
