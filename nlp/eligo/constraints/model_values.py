@@ -50,6 +50,10 @@ def _scale_after() -> re.Pattern[str]:
     return re.compile(rf"\s*(?:{trie_pattern(words)})(?![a-z])", re.IGNORECASE)
 
 
+def _defines_scale(view: str, end: int, stop: int) -> bool:
+    return _scale_after().match(view, end, stop) is not None
+
+
 class ModelValueComponent:
     """spaCy component ``eligo_model_values`` (see the module docstring)."""
 
@@ -85,8 +89,7 @@ class ModelValueComponent:
         for comp in find_comparisons(view, crit["start"], crit["end"]):
             if comp.kind == "normal" or comp.unit in TIME_UNITS:
                 continue
-            scale = _scale_after().match(view, comp.end, crit["end"])
-            if comp.kind == "range" and scale is not None:
+            if comp.kind == "range" and _defines_scale(view, comp.end, crit["end"]):
                 continue  # "a 0-10 scale" defines the scale
             if any(comp.start < e and s < comp.end for s, e in taken):
                 continue

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
+from ..pipeline.patterns import trie_pattern
+
 #: A word (letters, digits and the joiners inside terms: "T-score", "HbA1c",
 #: "ml/min", "CHA2DS2-VASc", "Alzheimer's"), or one other visible character.
 _TOKEN = re.compile(r"[^\W_](?:[\w'’+\-/]*[^\W_])?|[^\w\s]")
@@ -60,11 +62,9 @@ class PhraseFinder:
         self.leading = frozenset(w.lower() for w in rules.leading_fillers)
         self.trailing = frozenset(w.lower() for w in rules.trailing_fillers)
         self.after_stops = frozenset(w.lower() for w in rules.after_stops)
-        leads = "|".join(
-            r"\s+".join(map(re.escape, lead.split()))
-            for lead in sorted(rules.instrument_leads, key=len, reverse=True)
+        self.instrument_lead = re.compile(
+            rf"\s*(?:{trie_pattern(rules.instrument_leads)})\s+", re.IGNORECASE
         )
-        self.instrument_lead = re.compile(rf"\s*(?:{leads})\s+", re.IGNORECASE)
         self.instrument_heads = frozenset(w.lower() for w in rules.instrument_heads)
         self.instrument_max = rules.instrument_max_words
         # Names hold "and", "of", "for" ("Positive and Negative Syndrome Scale").
@@ -144,8 +144,7 @@ class PhraseFinder:
         (GDS)". Its last word is an instrument head ("scale", "index") or an
         abbreviation, read up to the first head within
         ``instrument_max_words`` words; a bracketed abbreviation after it is
-        kept. A generic
-        scale ("on a 0-10 scale") is no instrument."""
+        kept. A generic scale ("on a 0-10 scale") is no instrument."""
         lead = self.instrument_lead.match(view, pos, upper)
         if lead is None:
             return None
