@@ -376,3 +376,74 @@ def test_measurements(parser, text: str, expected: list[tuple]) -> None:
                 pytest.approx(canonical[1]) if canonical[1] is not None else None,
                 canonical[2],
             )
+
+
+# (criterion, [(analyte id, low, high, evidence)], logic op)
+PRESSURE_PAIRS = [
+    # Away from the normal pair: either value is enough.
+    (
+        "Uncontrolled hypertension (BP > 170/110 mmHg)",
+        [
+            ("systolic_bp", 170, None, "BP > 170"),
+            ("diastolic_bp", 110, None, "110 mmHg"),
+        ],
+        "or",
+    ),
+    (
+        "Hypotension with arterial pressure below 85/55 mm Hg",
+        [
+            ("systolic_bp", None, 85, "arterial pressure below 85"),
+            ("diastolic_bp", None, 55, "55 mm Hg"),
+        ],
+        "or",
+    ),
+    # Toward it: both must hold.
+    (
+        "Blood pressure controlled to < 150/95",
+        [
+            ("systolic_bp", None, 150, "Blood pressure controlled to < 150/"),
+            ("diastolic_bp", None, 95, "95"),
+        ],
+        "and",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "op"), PRESSURE_PAIRS, ids=[c[0][:30] for c in PRESSURE_PAIRS]
+)
+def test_pressure_pairs_are_two_thresholds(
+    parser, text: str, expected: list[tuple], op: str
+) -> None:
+    doc = parser.parse(Trial(id="t", text=text, source_format="ctgov_v2"))
+    (crit,) = doc.criteria
+    got = [c for c in crit.constraints if c.type == "measurement"]
+    assert [
+        (c.analyte.id, c.low, c.high, doc.text[c.start : c.end]) for c in got
+    ] == expected
+    for con in got:
+        assert con.analyte.code is not None  # systolic / diastolic LOINC
+        assert doc.text[con.analyte.start : con.analyte.end] == con.analyte.text
+    assert crit.logic is not None and crit.logic.op == op
+
+
+def test_a_pair_without_comparator_is_no_threshold(parser) -> None:
+    doc = parser.parse(
+        Trial(id="t", text="BP 118/76 at rest", source_format="ctgov_v2")
+    )
+    assert not [c for c in doc.criteria[0].constraints if c.type == "measurement"]
+
+
+def test_pressure_pairs_name_known_analytes() -> None:
+    from eligo.constraints.measurement import MeasurementComponent
+    from eligo.errors import RuleError
+    from eligo.pipeline.resources import read_rule_json
+
+    rules = read_rule_json("measurements.json")
+    pair = {**rules["pressure_pairs"][0], "second": "no_such_pressure"}
+    data = {
+        "analytes.json": read_rule_json("analytes.json"),
+        "measurements.json": {**rules, "pressure_pairs": [pair]},
+    }
+    with pytest.raises(RuleError, match="no_such_pressure"):
+        MeasurementComponent("eligo_measurements").build(data)

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..errors import RuleError
 from ..normalise.comparisons import Comparison, find_comparisons
 from ..normalise.lexicon import AnalyteMatch, Lexicon
 from ..normalise.units import dimension, unit_table
@@ -46,11 +47,24 @@ ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 _DIGIT = re.compile(r"\d")
+#: A pair of pressures: "160/100".
+_PAIR = re.compile(r"(?<![\d.,/])(\d{2,3})\s*/\s*(\d{2,3})(?![\d.,/])")
 #: What a count counts: words of letters ("letters", "correct reactions"),
 #: not a unit the table lacks ("cells/mL", "x 10^6").
 _COUNTED = re.compile(r"[^\W\d_]{2,}(?:[ \-'’][^\W\d_]+)*")
 #: Runs of whitespace, collapsed to one space in lookup keys.
 _SPACES = re.compile(r"\s+")
+
+
+class PressurePair(BaseModel):
+    """One entry of ``pressure_pairs``: "BP > 160/100" read as two thresholds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str = ""
+    analyte: str
+    first: str
+    second: str
+    normal: tuple[float, float]
 
 
 class MeasurementRules(BaseModel):
@@ -68,6 +82,7 @@ class MeasurementRules(BaseModel):
     ordinal_lower: dict[str, bool]
     ordinal_upper: dict[str, bool]
     inclusive_marks: list[str]
+    pressure_pairs: list[PressurePair] = []
     open_vocabulary: OpenVocabulary
 
 
@@ -94,6 +109,14 @@ class MeasurementComponent(CriterionRuleComponent):
             MEASUREMENTS_FILE, MeasurementRules, rules_data[MEASUREMENTS_FILE]
         )
         self.rules = rules
+        self.pairs = {p.analyte: p for p in rules.pressure_pairs}
+        for pair in rules.pressure_pairs:
+            for analyte_id in (pair.analyte, pair.first, pair.second):
+                if analyte_id not in self.lexicon:
+                    raise RuleError(
+                        f"rules/{MEASUREMENTS_FILE}: pressure_pairs: no analyte "
+                        f"{analyte_id!r} in rules/{ANALYTES_FILE}"
+                    )
         f = re.IGNORECASE
         self.joiner = re.compile(
             rf"^\s*(?:{trie_pattern(rules.shared_joiners)})?\s*$", f
@@ -200,6 +223,11 @@ class MeasurementComponent(CriterionRuleComponent):
         analytes = self._merge_expansions(view, analytes)
         for i, a in enumerate(analytes):
             limit = analytes[i + 1].start if i + 1 < len(analytes) else e
+            pair = self._pressure_pair(view, criterion, a, limit)
+            if pair:
+                out += pair
+                pending = []
+                continue
             found = self._value_after(view, a, limit, comparisons)
             if found is None:
                 nxt = analytes[i + 1] if i + 1 < len(analytes) else None
@@ -445,6 +473,57 @@ class MeasurementComponent(CriterionRuleComponent):
                 )
                 continue
             out.append(b)
+        return out
+
+    def _pressure_pair(
+        self, view: str, criterion: dict[str, Any], a: AnalyteMatch, limit: int
+    ) -> list[dict[str, Any]]:
+        """ "BP > 160/100 mmHg" as systolic > 160 and diastolic > 100 (see
+        ``pressure_pairs`` in ``rules/measurements.json``). Each value is read
+        with the pair's comparator and unit from a same-length copy of the
+        view with the other value blanked, so offsets hold. The two join by
+        OR or AND through the text between their spans (``eligo_logic``):
+        the slash for OR, nothing for AND."""
+        rule = self.pairs.get(a.analyte_id)
+        if rule is None:
+            return []
+        m = _PAIR.search(view, a.end, limit)
+        if m is None or not self._gap_ok(view[a.end : m.start()]):
+            return []
+        first_view = view[: m.end(1)] + " " * (m.end() - m.end(1)) + view[m.end() :]
+        second_view = (
+            view[: m.start()] + " " * (m.start(2) - m.start()) + view[m.start(2) :]
+        )
+        unit = self.lexicon.get(rule.first).ucum
+        found = []
+        for masked, group in ((first_view, 1), (second_view, 2)):
+            comp = next(
+                (
+                    c
+                    for c in find_comparisons(masked, a.end, limit)
+                    if c.start <= m.start(group) < c.end and c.kind == "bound"
+                ),
+                None,
+            )
+            if comp is None or comp.unit not in (None, unit):
+                return []
+            found.append(comp)
+        first, second = found
+        if (first.low is None) != (second.low is None):
+            return []
+        normal = rule.normal[0]
+        value = first.low if first.low is not None else first.high
+        assert value is not None
+        away = value > normal if first.low is not None else value < normal
+        out = []
+        for analyte_id, comp in ((rule.first, first), (rule.second, second)):
+            match = AnalyteMatch(a.start, a.end, analyte_id, a.text)
+            out.append(self._constraint(view, criterion, match, match, comp))
+        # The first value ends at its number (OR: the slash lies between the
+        # two) or after the slash (AND: nothing between); the second starts
+        # at its number.
+        out[0]["end"] = m.end(1) if away else m.start(2)
+        out[1]["start"] = m.start(2)
         return out
 
     def _gap_ok(self, gap: str) -> bool:
