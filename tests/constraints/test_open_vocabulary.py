@@ -113,6 +113,11 @@ THRESHOLDS = [
         "Tinnitus rated ≥ 38 on the tinnitus THI",
         [("measurement", "tinnitus THI", 38, True, None, None, None, None)],
     ),
+    # An itch scale is not the pain NRS, though both are "NRS".
+    (
+        "Peak pruritus NRS of at least 7",
+        [("score", "Peak pruritus NRS", 7, True, None, None, None, "itch_nrs")],
+    ),
     # A generic scale names no instrument: the phrase before is the analyte.
     (
         "Fatigue severity ≥ 4 on a 0-10 scale",
