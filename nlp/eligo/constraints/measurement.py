@@ -41,7 +41,13 @@ from ..normalise.units import dimension, unit_table
 from ..pipeline.patterns import trie_pattern
 from ..pipeline.resources import load_rule_object
 from .base import CriterionRuleComponent
-from .phrases import OpenVocabulary, Phrase, PhraseFinder, abbreviation
+from .phrases import (
+    OpenVocabulary,
+    Phrase,
+    PhraseFinder,
+    abbreviation,
+    scale_pattern,
+)
 
 ANALYTES_FILE = "analytes.json"
 MEASUREMENTS_FILE = "measurements.json"
@@ -139,9 +145,7 @@ class MeasurementComponent(CriterionRuleComponent):
         ov = rules.open_vocabulary
         self.phrases = PhraseFinder(ov)
         self.skip_units = frozenset(ov.skip_units)
-        self.scale_after = re.compile(
-            rf"\s*(?:{trie_pattern(ov.scale_words)})(?![a-z])", f
-        )
+        self.scale_after = scale_pattern(ov.scale_words)
         self.score_words = re.compile(
             rf"(?<![a-z])(?:{trie_pattern(ov.score_words)})(?![a-z])", f
         )
@@ -490,17 +494,17 @@ class MeasurementComponent(CriterionRuleComponent):
         m = _PAIR.search(view, a.end, limit)
         if m is None or not self._gap_ok(view[a.end : m.start()]):
             return []
-        first_view = view[: m.end(1)] + " " * (m.end() - m.end(1)) + view[m.end() :]
-        second_view = (
-            view[: m.start()] + " " * (m.start(2) - m.start()) + view[m.start(2) :]
-        )
+        # Each value alone, the other blanked; up to ``limit`` (nothing after
+        # it is read).
+        first_view = _blank(view, m.end(1), m.end(), limit)
+        second_view = _blank(view, m.start(), m.start(2), limit)
         unit = self.lexicon.get(rule.first).ucum
         found = []
         for masked, group in ((first_view, 1), (second_view, 2)):
             comp = next(
                 (
                     c
-                    for c in find_comparisons(masked, a.end, limit)
+                    for c in find_comparisons(masked, a.end, limit, cache=False)
                     if c.start <= m.start(group) < c.end and c.kind == "bound"
                 ),
                 None,
@@ -670,6 +674,11 @@ class MeasurementComponent(CriterionRuleComponent):
         if (c.low is not None and low is None) or (c.high is not None and high is None):
             return None
         return {"low": _round(low), "high": _round(high), "unit": target}
+
+
+def _blank(view: str, start: int, end: int, limit: int) -> str:
+    """``view[:limit]`` with ``view[start:end]`` blanked: offsets hold."""
+    return view[:start] + " " * (end - start) + view[end:limit]
 
 
 def _round(value: float | None) -> float | None:

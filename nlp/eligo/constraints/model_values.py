@@ -33,9 +33,9 @@ from spacy.tokens import Doc
 
 from ..normalise.comparisons import find_comparisons
 from ..pipeline.extensions import doc_view
-from ..pipeline.patterns import trie_pattern
 from ..pipeline.resources import read_rule_json
 from ..pipeline.spans import add_constraints, criteria, record
+from .phrases import scale_pattern
 
 #: Entity labels an analyte can have.
 ANALYTE_LABELS = frozenset({"Measurement", "Observation"})
@@ -45,9 +45,9 @@ TIME_UNITS = frozenset({"s", "min", "h", "d", "wk", "mo", "a"})
 
 @lru_cache(maxsize=1)
 def _scale_after() -> re.Pattern[str]:
-    """What follows a range that defines a scale ("0-10 [scale]")."""
+    """The rule reader's scale check, from the shipped ``measurements.json``."""
     words = read_rule_json("measurements.json")["open_vocabulary"]["scale_words"]
-    return re.compile(rf"\s*(?:{trie_pattern(words)})(?![a-z])", re.IGNORECASE)
+    return scale_pattern(words)
 
 
 def _defines_scale(view: str, end: int, stop: int) -> bool:

@@ -181,6 +181,12 @@ class PhraseFinder:
         return None
 
 
+def scale_pattern(scale_words: list[str]) -> re.Pattern[str]:
+    """What follows a range that defines a scale ("0-10 [scale]", "1-5
+    [point]"): one of ``scale_words`` of ``open_vocabulary``."""
+    return re.compile(rf"\s*(?:{trie_pattern(scale_words)})(?![a-z])", re.IGNORECASE)
+
+
 def abbreviation(word: str) -> bool:
     """An abbreviation such as "FEV1", "WHZ": short, no lower-case letter."""
     return len(word) <= 8 and word.upper() == word and any(c.isalpha() for c in word)

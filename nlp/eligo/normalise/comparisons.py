@@ -290,7 +290,7 @@ def _merge(a: Comparison, b: Comparison, joiner: str) -> Comparison | None:
 
 
 def find_comparisons(
-    view: str, start: int = 0, end: int | None = None
+    view: str, start: int = 0, end: int | None = None, *, cache: bool = True
 ) -> list[Comparison]:
     """Every comparison in a span of a text.
 
@@ -298,6 +298,8 @@ def find_comparisons(
         view: A reading view of the text.
         start: Where to start looking.
         end: Where to stop (the end of ``view`` when ``None``).
+        cache: Keep the result (off for a one-off copy of a view, which the
+            cache would otherwise hold on to).
 
     Returns:
         The comparisons in text order, none overlapping.
@@ -307,7 +309,8 @@ def find_comparisons(
     same view object, so a hit costs a hash lookup).
     """
     stop = len(view) if end is None else min(end, len(view))
-    return list(_comparisons(view, start, stop))
+    read = _comparisons if cache else _comparisons.__wrapped__
+    return list(read(view, start, stop))
 
 
 @lru_cache(maxsize=4096)
